@@ -1,0 +1,101 @@
+"""Demo data: the Jinan tree, the standard checklist and a user for every role.
+
+Idempotent: every row is matched on a natural key, and passwords are set only
+when a user is first created.
+"""
+import json
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from .models import Organization
+from .roles import Role
+from .services import membership_grant, organization_save
+
+JINAN_TREE = Path(__file__).parent / "fixtures" / "jinan_orgs.json"
+DEMO_PASSWORD = "dudao-demo-2026"
+
+# (username, display name, organisation code, role)
+DEMO_USERS = [
+    ("jn_admin", "王管理", "JN", Role.ADMIN),
+    ("jn_leader", "李局长", "JN", Role.LEADER),
+    ("jn_inspector", "张督学", "JN", Role.INSPECTOR),
+    ("cq_admin", "陈管理", "JN-CQ", Role.ADMIN),
+    ("cq_leader", "刘科长", "JN-CQ", Role.LEADER),
+    ("cq_inspector", "赵督学", "JN-CQ", Role.INSPECTOR),
+    ("jy_admin", "孙管理", "JN-JY", Role.ADMIN),
+    ("jy_leader", "周科长", "JN-JY", Role.LEADER),
+    ("jy_inspector", "吴督学", "JN-JY", Role.INSPECTOR),
+    ("cqzz_leader", "郑校长", "S-CQZZ", Role.SCHOOL_LEADER),
+    ("cqzz_staff", "冯老师", "S-CQZZ", Role.SCHOOL_STAFF),
+    ("jyzz_leader", "何校长", "S-JYZZ", Role.SCHOOL_LEADER),
+    ("jyzz_staff", "许老师", "S-JYZZ", Role.SCHOOL_STAFF),
+    ("jnys_leader", "韩校长", "S-JNYS", Role.SCHOOL_LEADER),
+    ("jnys_staff", "杨老师", "S-JNYS", Role.SCHOOL_STAFF),
+]
+
+ADMIN_MODEL_PERMS = [
+    ("organizations", "organization"), ("organizations", "membership"),
+    ("workflows", "calendaryear"), ("workflows", "calendarday"),
+    ("inspections", "checklisttemplate"), ("inspections", "checklistitem"),
+]
+
+
+def _upsert_org(*, code, parent, **fields) -> Organization:
+    org = Organization.objects.filter(code=code).first() or Organization(code=code)
+    changed = org.pk is None or org.parent_id != (parent.pk if parent else None) or any(
+        getattr(org, k) != v for k, v in fields.items()
+    )
+    if changed:
+        org.parent = parent
+        for key, value in fields.items():
+            setattr(org, key, value)
+        organization_save(organization=org)
+    return org
+
+
+def load_tree(data: dict) -> dict[str, Organization]:
+    city = data["city"]
+    orgs = {city["code"]: _upsert_org(code=city["code"], parent=None, kind="city", name=city["name"],
+                                      name_en=city.get("name_en", ""), doc_prefix="济教督改")}
+    for d in data["districts"]:
+        prefix = d["area"].rstrip("区县") + "教督改"
+        orgs[d["code"]] = _upsert_org(code=d["code"], parent=orgs[city["code"]], kind="district",
+                                      name=d["name"], area=d["area"], doc_prefix=prefix)
+    for s in data["schools"]:
+        orgs[s["code"]] = _upsert_org(code=s["code"], parent=orgs[s["parent"]], kind="school",
+                                      name=s["name"], short_name=s.get("short", ""),
+                                      school_level=s.get("level", ""))
+    return orgs
+
+
+def _upsert_user(username: str, display: str, *, staff: bool = False, superuser: bool = False):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": display, "is_staff": staff, "is_superuser": superuser},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def load_demo() -> None:
+    from inspections.checklists import checklist_load_standard
+
+    orgs = load_tree(json.loads(JINAN_TREE.read_text(encoding="utf-8")))
+    checklist_load_standard()
+    _upsert_user("admin", "系统管理员", staff=True, superuser=True)
+    admin_perms = Permission.objects.filter(
+        content_type__app_label__in={a for a, _ in ADMIN_MODEL_PERMS},
+        content_type__model__in={m for _, m in ADMIN_MODEL_PERMS},
+        codename__regex=r"^(add|change|delete|view)_(organization|membership|calendaryear|calendarday|checklisttemplate|checklistitem)$",
+    )
+    for username, display, code, role in DEMO_USERS:
+        user = _upsert_user(username, display, staff=(role == Role.ADMIN))
+        membership_grant(user=user, organization=orgs[code], role=role)
+        if role == Role.ADMIN:
+            user.user_permissions.add(*admin_perms)

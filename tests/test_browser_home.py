@@ -1,0 +1,53 @@
+import pytest
+from django.core.management import call_command
+
+from organizations.demo import DEMO_PASSWORD
+
+from .browser import PHONE, TABLET, chromium, login
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("load_demo")
+
+
+def test_school_user_sees_chinese_home_page_on_tablet_and_phone(demo, live_server, tmp_path):
+    with chromium() as browser:
+        for name, viewport in (("tablet", TABLET), ("phone", PHONE)):
+            context = browser.new_context(viewport=viewport, locale="zh-CN")
+            page = context.new_page()
+            login(page, live_server.url, "cqzz_staff", DEMO_PASSWORD)
+            body = page.locator("body").inner_text()
+            assert "我的机构与职责" in body
+            assert "长清职业中等专业学校" in body
+            assert "学校工作人员" in body
+            assert "济阳" not in body  # nothing of another school
+            shot = tmp_path / f"home-{name}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 5000
+            # no asset may come from outside the app
+            context.close()
+
+
+def test_pages_load_no_asset_from_outside(demo, live_server):
+    with chromium() as browser:
+        page = browser.new_page(viewport=TABLET)
+        outside = []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
+        failed = []
+        page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+        login(page, live_server.url, "cq_leader", DEMO_PASSWORD)
+        assert "刘科长" in page.locator("body").inner_text()
+        assert outside == []
+        assert failed == []
+
+
+def test_language_switch_to_english(demo, live_server):
+    with chromium() as browser:
+        page = browser.new_page(viewport=TABLET)
+        login(page, live_server.url, "cqzz_staff", DEMO_PASSWORD)
+        page.locator("button.dd-lang__btn[value=en]").click()
+        page.wait_for_load_state("networkidle")
+        assert "My organisations and duties" in page.locator("body").inner_text()

@@ -1,0 +1,108 @@
+"""Working days on the Chinese official calendar, deadlines at 23:59:59 Shanghai time.
+
+Sources, in order: a year an admin entered in the app (CalendarYear), then
+the chinesecalendar package, then — for a year nobody has published yet —
+weekends alone, with the result marked provisional.
+"""
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+END_OF_DAY = dt.time(23, 59, 59)
+
+
+@dataclass(frozen=True)
+class DueTime:
+    due_at: dt.datetime
+    provisional: bool
+
+
+class _Days:
+    """The official schedule for a span of dates, loaded with one query per call."""
+
+    def __init__(self, first: dt.date, last: dt.date):
+        from .models import CalendarDay, CalendarYear
+
+        years = range(first.year, last.year + 1)
+        self.entered = set(CalendarYear.objects.filter(year__in=years).values_list("year", flat=True))
+        self.listed = {
+            d.date: d.kind for d in CalendarDay.objects.filter(year__year__in=self.entered)
+        }
+        self.provisional = False
+
+    def is_working(self, day: dt.date) -> bool:
+        if day.year in self.entered:
+            kind = self.listed.get(day)
+            if kind:
+                return kind == "workday"
+            return day.weekday() < 5
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            self.provisional = True
+            return day.weekday() < 5
+
+
+def _to_local_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not accepted; use an aware datetime")
+        return value.astimezone(SHANGHAI).date()
+    return value
+
+
+def _walk(start: dt.date, n: int) -> tuple[dt.date, bool]:
+    # A generous window: 3 weeks of holidays at most per 10 working days.
+    days = _Days(start, start + dt.timedelta(days=n * 2 + 30))
+    day, counted = start, 0
+    while counted < n:
+        day += dt.timedelta(days=1)
+        if days.is_working(day):
+            counted += 1
+    return day, days.provisional
+
+
+def add_working_days(start, n: int) -> dt.date:
+    """The n-th working day after `start` (a date or aware datetime); `start` itself is not counted."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    return _walk(_to_local_date(start), n)[0]
+
+
+def due_after(start, n: int) -> DueTime:
+    """The deadline n working days after `start`: 23:59:59 Shanghai time on that day."""
+    day, provisional = _walk(_to_local_date(start), n)
+    return DueTime(dt.datetime.combine(day, END_OF_DAY, tzinfo=SHANGHAI), provisional)
+
+
+def is_working_day(day) -> bool:
+    day = _to_local_date(day)
+    return _Days(day, day).is_working(day)
+
+
+def is_known_year(year: int) -> bool:
+    from .models import CalendarYear
+
+    if CalendarYear.objects.filter(year=year).exists():
+        return True
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+        return True
+    except NotImplementedError:
+        return False
+
+
+def working_days_between(a, b) -> int:
+    """Working days after `a` up to and including `b`; negative when `b` is before `a`."""
+    a, b = _to_local_date(a), _to_local_date(b)
+    if b < a:
+        return -working_days_between(b, a)
+    days = _Days(a, b)
+    count, day = 0, a
+    while day < b:
+        day += dt.timedelta(days=1)
+        count += days.is_working(day)
+    return count

@@ -1,0 +1,69 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarYear(models.Model):
+    """A year of the official calendar entered by an admin.
+
+    When a year is entered here it replaces what the chinesecalendar package
+    says about it: weekends are days off unless listed as make-up working
+    days, weekdays are working days unless listed as holidays.
+    """
+
+    year = models.PositiveIntegerField(_("年份"), unique=True)
+    note = models.CharField(_("依据"), max_length=200, blank=True,
+                            help_text=_("例如国务院办公厅关于该年部分节假日安排的通知"))
+    entered_at = models.DateTimeField(_("录入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("官方日历年度")
+        verbose_name_plural = _("官方日历年度")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("调休上班")
+
+    year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("节日"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日/调休日")
+        verbose_name_plural = _("节假日/调休日")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class Deadline(models.Model):
+    """A due time counted in working days from a start date.
+
+    Stored with its inputs so that it can be recomputed when the official
+    schedule of a year it touches is entered (provisional → final) or when an
+    extension moves it.
+    """
+
+    purpose = models.CharField(_("用途"), max_length=50)
+    start_date = models.DateField(_("起算日"))
+    working_days = models.PositiveIntegerField(_("工作日数"))
+    due_at = models.DateTimeField(_("截止时间"))
+    provisional = models.BooleanField(_("暂定"), default=False,
+                                      help_text=_("涉及尚未公布节假日安排的年份，按周末估算"))
+    is_open = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("期限")
+        verbose_name_plural = _("期限")
+        indexes = [models.Index(fields=["is_open", "provisional"])]
+
+    def __str__(self):
+        return f"{self.purpose}: {self.due_at:%Y-%m-%d}"
