@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ChecklistItem, ChecklistSection, ChecklistTemplate
+from .models import AuditEvent, ChecklistItem, ChecklistSection, ChecklistTemplate
 
 
 class ChecklistSectionInline(admin.TabularInline):
@@ -18,3 +18,20 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
 class ChecklistItemAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "severity", "hazard", "section"]
     list_filter = ["severity", "hazard", "section__template"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is append-only, so the admin offers no add, change or delete."""
+
+    list_display = ["created_at", "actor", "action", "organization", "order", "ip"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

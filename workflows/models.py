@@ -67,3 +67,25 @@ class Deadline(models.Model):
 
     def __str__(self):
         return f"{self.purpose}: {self.due_at:%Y-%m-%d}"
+
+
+# Process models: viewflow's Process with the domain object attached.
+from viewflow.workflow.models import Process  # noqa: E402
+
+
+class RectificationProcess(Process):
+    order = models.OneToOneField("inspections.RectificationOrder", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="process")
+
+    class Meta:
+        verbose_name = _("整改流程")
+        verbose_name_plural = _("整改流程")
+
+
+class VisitProcess(Process):
+    visit = models.OneToOneField("inspections.Visit", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="process")
+
+    class Meta:
+        verbose_name = _("检查流程")
+        verbose_name_plural = _("检查流程")
