@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "workflows",
     "inspections",
     "notifications",
+    "axes",
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +68,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "viewflow.middleware.SiteMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
+    "security.middleware.SecurityHeadersMiddleware",
+    "security.middleware.ApiJsonErrorsMiddleware",
+    "security.middleware.RefusalAuditMiddleware",
+    "security.middleware.PasswordChangeRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,6 +129,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
+    "security.backends.LockoutBackend",  # django-axes lockout; must come first
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -162,8 +170,9 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: its WWW-Authenticate header makes refusals of bad tokens 401, not 403.
+        "security.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -176,6 +185,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "督导 supervision and rectification workflow API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "security.schema.add_error_responses",
+    ],
 }
 
 VIEWFLOW = {}
@@ -193,11 +206,14 @@ if not (DEBUG or DEMO):
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+DUDAO_BASE_URL = env_str("DUDAO_BASE_URL", "")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dudao@localhost")
 
 # Working-day deadlines by severity (checklist data); hazards are shortest.
 DEADLINE_WORKING_DAYS = {"general": 20, "serious": 10, "major": 5, "hazard": 2}
+
+from .security import *  # noqa: E402,F401,F403  (axes, token lifetime, CSP)
 
 LOGGING = {
     "version": 1,

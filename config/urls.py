@@ -4,11 +4,23 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authtoken.views import obtain_auth_token
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from inspections import views_visits as visits_pages
+from inspections.api import clues as clues_api
+from inspections.api import ledger as ledger_api
+from inspections.api import orders as orders_api
+from inspections.api import visits as visits_api
+from inspections import views_orders as order_pages
+from inspections import views_clues as clue_pages
+from inspections import views_draws as draw_pages
 from organizations.views import home
+from security.api import obtain_token, revoke_token
+from security.site import AuditApp
+from workflows.rectification import RectificationFlowApp
+from workflows.visit import VisitFlowApp
+from workflows.clue import ClueFlowApp
 
 
 class DudaoApp(Application):
@@ -19,10 +31,19 @@ class DudaoApp(Application):
 
 
 site = Site(title=_("督导"), viewsets=[DudaoApp()], primary_color="#b71c1c", secondary_color="#37474f")
+site.viewsets.append(VisitFlowApp())
+site.register(RectificationFlowApp)
+site.register(ClueFlowApp)
+site.register(AuditApp)
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", obtain_token, name="api-token"),
+    path("auth/token/revoke/", revoke_token, name="api-token-revoke"),
 ]
+api_v1 += visits_api.urlpatterns
+api_v1 += orders_api.urlpatterns
+api_v1 += ledger_api.urlpatterns
+api_v1 += clues_api.urlpatterns
 
 urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),
@@ -31,6 +52,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/", include(api_v1)),
+    path("notifications/", include("notifications.urls")),
+    path("visits/", visits_pages.urls),
+    path("orders/", order_pages.urls),
+    path("clues/", clue_pages.urls),
+    path("draws/", draw_pages.urls),
+    path("public/campaigns/", draw_pages.public_urls),
+    path("reports/", include("inspections.urls_reports")),
     path("", site.urls),
 ]
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Notification
+from .models import Notification, NotificationPreference, OrganizationWebhook, WebhookDelivery
 
 
 @admin.register(Notification)
@@ -8,3 +8,19 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["recipient", "kind", "title", "created_at", "read_at"]
     list_filter = ["kind"]
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+
+@admin.register(OrganizationWebhook)
+class OrganizationWebhookAdmin(admin.ModelAdmin):
+    list_display = ["organization", "kind", "markdown", "active"]
+    list_filter = ["kind", "active"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["webhook", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+
+admin.site.register(NotificationPreference)

@@ -10,6 +10,15 @@ CLOSE_UNAUTHENTICATED = 4401
 CATCH_UP_LIMIT = 500
 
 
+def requested_ids(content: dict):
+    """`{"ids": [...]}` or `{"id": n}` marks those; a bare mark_read marks everything read."""
+    if "ids" in content:
+        return content["ids"]
+    if "id" in content:
+        return [content["id"]]
+    return None
+
+
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
@@ -17,12 +26,14 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
+        self.caught_up: set[int] = set()  # ids already sent by the catch-up, so a racing push is not doubled
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         since = self._since()
         if since is not None:
             for payload in await self._missed(since):
+                self.caught_up.add(payload["id"])
                 await self.send_json({"type": "notification", "notification": payload})
         await self.send_json({"type": "unread", "count": await database_sync_to_async(unread_count)(user)})
 
@@ -43,17 +54,22 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content, **kwargs):
-        kind = content.get("type")
+        kind = content.get("type") if isinstance(content, dict) else None
         if kind == "mark_read":
-            ids = content.get("ids") or ([content["id"]] if "id" in content else None)
-            if ids is not None and not all(isinstance(i, int) for i in ids):
+            ids = requested_ids(content)
+            if ids is not None and not (isinstance(ids, list) and all(type(i) is int for i in ids)):
                 await self.send_json({"type": "error", "error": "ids must be integers"})
                 return
+            # The new count reaches this socket and the user's other tabs through the group.
             await database_sync_to_async(mark_read)(user=self.user, ids=ids)
-            await self.send_json({"type": "unread", "count": await database_sync_to_async(unread_count)(self.user)})
         else:
             await self.send_json({"type": "error", "error": f"unknown message type {kind!r}"})
 
     async def notification_push(self, event):
+        if event["notification"]["id"] in self.caught_up:
+            return
         await self.send_json({"type": "notification", "notification": event["notification"]})
         await self.send_json({"type": "unread", "count": event["unread"]})
+
+    async def unread_update(self, event):
+        await self.send_json({"type": "unread", "count": event["count"]})

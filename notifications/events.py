@@ -1,10 +1,13 @@
 """Domain events → notifications. Flows and services call `emit(event, target=..., actor=...)`.
 
-Who is told what lives in RULES (one row per event), tested row by row.
+Who is told what lives in notifications.rules.RULES (one row per event), tested row by row.
 The event names below are the contract with the flows; add rows, don't rename.
 """
-from collections.abc import Callable
-from dataclasses import dataclass
+from django.conf import settings
+from django.utils import translation
+
+from organizations import policy
+from organizations.roles import Perm
 
 from .services import notify
 
@@ -29,22 +32,33 @@ VISIT_SUBMITTED = "visit.submitted"
 VISIT_RETURNED = "visit.returned"
 
 
-@dataclass(frozen=True)
-class Rule:
-    recipients: Callable  # (target, context) -> iterable of users
-    title: Callable       # (target, context) -> str
-    link: Callable = lambda target, context: ""
+def recipients_for(event: str, *, target, actor=None, **context) -> list:
+    """Who RULES says hears of `event`: never the actor, never anyone blind to the target's school."""
+    from .rules import RULES, school_of
 
-
-RULES: dict[str, Rule] = {}
-
-
-def emit(event: str, *, target, actor=None, **context):
-    """Store and (after commit) push the notifications that RULES says `event` causes."""
     rule = RULES.get(event)
     if rule is None:
         raise KeyError(f"no notification rule for event {event!r}")
-    recipients = [u for u in rule.recipients(target, context) if actor is None or u.pk != actor.pk]
-    return notify(kind=event, recipients=recipients, title=str(rule.title(target, context)),
-                  body=str(context.get("body", "")), link=rule.link(target, context),
-                  target=target, actor=actor)
+    school = school_of(target)
+    chosen = {}
+    for user in rule.recipients(target, context):
+        if user is None or user.pk in chosen or (actor is not None and user.pk == actor.pk):
+            continue
+        if policy.can(user, Perm.VIEW, school):
+            chosen[user.pk] = user
+    return list(chosen.values())
+
+
+def emit(event: str, *, target, actor=None, **context):
+    """Store and (after commit) push the notifications that RULES says `event` causes.
+
+    Titles are stored in the site's first language (Chinese), whoever's request caused them.
+    """
+    from .rules import RULES
+
+    recipients = recipients_for(event, target=target, actor=actor, **context)  # raises for an unknown event
+    rule = RULES[event]
+    with translation.override(settings.LANGUAGE_CODE):
+        title, link = str(rule.title(target, context)), rule.link(target, context)
+    return notify(kind=event, recipients=recipients, title=title, body=str(context.get("body", "")),
+                  link=link, target=target, actor=actor)

@@ -38,3 +38,72 @@ class Notification(models.Model):
             "link": self.link, "created_at": self.created_at.isoformat(),
             "read": self.read_at is not None,
         }
+
+
+class NotificationPreference(models.Model):
+    """Per-user delivery choices; a user without a row gets the defaults (e-mail on)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_preference", verbose_name=_("用户"))
+    email_enabled = models.BooleanField(_("接收邮件通知"), default=True)
+    digest_enabled = models.BooleanField(_("接收每日汇总"), default=True)
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+
+
+class OrganizationWebhook(models.Model):
+    """A WeCom / DingTalk group robot that hears what the organisation's members are told."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("企业微信群机器人")
+        DINGTALK = "dingtalk", _("钉钉群机器人")
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE,
+                                     related_name="webhooks", verbose_name=_("机构"))
+    url = models.URLField(_("Webhook 地址"), max_length=500)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.WECOM)
+    markdown = models.BooleanField(_("Markdown 格式"), default=False)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+
+    def __str__(self):
+        return f"{self.organization} · {self.get_kind_display()}"
+
+
+class WebhookDelivery(models.Model):
+    """One message to one webhook: written with the event, sent after commit, retried with back-off."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    webhook = models.ForeignKey(OrganizationWebhook, on_delete=models.CASCADE, related_name="deliveries")
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("推送记录")
+        verbose_name_plural = _("推送记录")
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+
+class DailyDigest(models.Model):
+    """Marks that a user's digest for a day went out, so a re-run sends nothing twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    notification = models.ForeignKey(Notification, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="uniq_daily_digest")]

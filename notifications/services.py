@@ -1,9 +1,11 @@
 """The one way an event reaches people.
 
-`notify` stores the rows in the caller's transaction and pushes them over the
-channel layer only after commit, so a rolled-back change tells nobody.
+`notify` stores the rows (and webhook outbox rows) in the caller's transaction
+and pushes them over the channel layer only after commit, so a rolled-back
+change tells nobody. E-mail and group robots follow on a background thread.
 """
 import logging
+from functools import partial
 from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
@@ -12,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from . import delivery
 from .models import Notification
 
 log = logging.getLogger(__name__)
@@ -26,7 +29,11 @@ def unread_count(user) -> int:
 
 
 def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link: str = "",
-           target=None, actor=None) -> list[Notification]:
+           target=None, actor=None, robots: bool = True) -> list[Notification]:
+    """Store one notification per recipient; push, mail and post to robots after commit.
+
+    `robots=False` keeps personal messages (the digest) out of organisation group chats.
+    """
     unique = {u.pk: u for u in recipients if u is not None and u.is_active}
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     rows = Notification.objects.bulk_create([
@@ -36,9 +43,23 @@ def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link:
         )
         for user in unique.values()
     ])
+    if not rows:
+        return rows
     ids = [n.pk for n in rows]
-    transaction.on_commit(lambda: push(ids))
+    hook_ids = (delivery.queue_webhooks(recipients=list(unique.values()), title=title, body=body, link=link)
+                if robots else [])
+    mail_ids = [n.pk for n in rows if n.recipient.email]  # nobody without an address costs a mail job
+    transaction.on_commit(partial(after_commit, ids, hook_ids, mail_ids))
     return rows
+
+
+def after_commit(ids: list[int], hook_ids: list[int], mail_ids: list[int] = ()) -> None:
+    """Push to open websockets now; e-mail and robots go on a background thread."""
+    push(ids)
+    if mail_ids:
+        delivery.in_background(delivery.send_emails, list(mail_ids))
+    if hook_ids:
+        delivery.in_background(delivery.deliver_webhooks, hook_ids)
 
 
 def push(ids: list[int]) -> None:
@@ -57,7 +78,30 @@ def push(ids: list[int]) -> None:
 
 
 def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own notifications read (all when `ids` is None); every open tab hears the new count."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=timezone.now())
+    transaction.on_commit(partial(push_unread, user.pk))
+    return changed
+
+
+def push_unread(user_id: int) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+        async_to_sync(layer.group_send)(user_group(user_id), {"type": "unread.update", "count": count})
+    except Exception:  # the next connect or page load shows the right count
+        log.exception("push of unread count for user %s failed", user_id)
+
+
+def preference_set(*, user, email_enabled: bool, digest_enabled: bool):
+    """Store the user's delivery choices (e-mail for each notification, the daily digest)."""
+    from .models import NotificationPreference
+
+    pref, _ = NotificationPreference.objects.update_or_create(
+        user=user, defaults={"email_enabled": email_enabled, "digest_enabled": digest_enabled})
+    return pref

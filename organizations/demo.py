@@ -99,3 +99,6 @@ def load_demo() -> None:
         membership_grant(user=user, organization=orgs[code], role=role)
         if role == Role.ADMIN:
             user.user_permissions.add(*admin_perms)
+    from inspections.demo_visits import load_demo_visits
+
+    load_demo_visits()

@@ -89,3 +89,12 @@ class VisitProcess(Process):
     class Meta:
         verbose_name = _("检查流程")
         verbose_name_plural = _("检查流程")
+
+
+class ClueProcess(Process):
+    clue = models.OneToOneField("inspections.Clue", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="process")
+
+    class Meta:
+        verbose_name = _("线索办理流程")
+        verbose_name_plural = _("线索办理流程")

@@ -1,0 +1,125 @@
+"""REST API for clues.
+
+`POST /api/v1/clues/` is the intake for a hotline system (12345): it is
+authenticated by an organisation-scoped key in the `X-Api-Key` header (not by
+a user), and is idempotent on (source, external_ref): a replay answers 200
+with the clue already filed instead of creating another. `GET` lists and
+details are for authority staff and show the complainant only to those
+allowed (inspections.selectors_clues.clue_for_viewer).
+"""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inspections import clues as services
+from inspections.models import Clue
+from inspections.selectors_clues import clue_for_viewer, clues_visible_to, get_clue_for_user
+from organizations.models import Organization
+
+KEY_HEADER = "X-Api-Key"
+
+
+def as_api_error(exc):
+    if isinstance(exc, services.ClueConflict):
+        error = exceptions.APIException(detail=exc.messages[0])
+        error.status_code = status.HTTP_409_CONFLICT
+        return error
+    if isinstance(exc, ValidationError):
+        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    return exc
+
+
+class IntakeSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=[Clue.Source.HOTLINE, Clue.Source.MAILBOX, Clue.Source.PHONE,
+                                              Clue.Source.API], default=Clue.Source.HOTLINE)
+    external_ref = serializers.CharField(max_length=64)
+    content = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    school_code = serializers.CharField(required=False, allow_blank=True, max_length=32)
+    complainant_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    complainant_contact = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    def validate_school_code(self, value):
+        if not value:
+            return None
+        school = Organization.objects.filter(code=value, kind=Organization.Kind.SCHOOL).first()
+        if school is None:
+            raise serializers.ValidationError("unknown school code")
+        return school
+
+
+class ClueSerializer(serializers.Serializer):
+    """A clue as the caller may see it: the complainant is masked unless they are allowed."""
+
+    id = serializers.IntegerField(source="clue.pk")
+    source = serializers.CharField()
+    external_ref = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    content = serializers.CharField()
+    school = serializers.IntegerField(source="clue.school_id", allow_null=True)
+    district = serializers.IntegerField(source="clue.district_id")
+    status = serializers.CharField()
+    decision = serializers.CharField()
+    visit = serializers.IntegerField(source="clue.visit_id", allow_null=True)
+    complainant_name = serializers.CharField()
+    complainant_contact = serializers.CharField()
+    complainant_visible = serializers.BooleanField()
+
+
+class ClueListView(APIView):
+    """GET: clues the caller may see (staff). POST: intake by a hotline system with an X-Api-Key."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def get_authenticators(self):
+        # The intake is authenticated by the key alone; no session, so no CSRF and no user.
+        return [] if self.request is None or self.request.method == "POST" else super().get_authenticators()
+
+    def handle_exception(self, exc):
+        return super().handle_exception(as_api_error(exc))
+
+    @extend_schema(responses={200: ClueSerializer(many=True)})
+    def get(self, request):
+        rows = clues_visible_to(request.user).order_by("-received_at", "-pk")[:200]
+        return Response(ClueSerializer([clue_for_viewer(c, request.user) for c in rows], many=True).data)
+
+    @extend_schema(request=IntakeSerializer, parameters=[OpenApiParameter(KEY_HEADER, location="header",
+                                                                          required=True)],
+                   responses={201: OpenApiResponse(description="created"),
+                              200: OpenApiResponse(description="already filed (replay)"),
+                              400: OpenApiResponse(description="bad input"),
+                              401: OpenApiResponse(description="missing or bad key"),
+                              403: OpenApiResponse(description="school outside the key's organisation")})
+    def post(self, request):
+        key = services.key_for(request.headers.get(KEY_HEADER))
+        if key is None:
+            return Response({"detail": "invalid or missing X-Api-Key"}, status=status.HTTP_401_UNAUTHORIZED,
+                            headers={"WWW-Authenticate": KEY_HEADER})
+        data = IntakeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields["school"] = fields.pop("school_code", None)
+        clue, created = services.clue_intake(key=key, **fields)
+        return Response({"id": clue.pk, "status": clue.status, "created": created},
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ClueDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: ClueSerializer})
+    def get(self, request, pk):
+        return Response(ClueSerializer(clue_for_viewer(get_clue_for_user(request.user, pk), request.user)).data)
+
+
+urlpatterns = [
+    path("clues/", ClueListView.as_view(), name="api-clues"),
+    path("clues/<int:pk>/", ClueDetailView.as_view(), name="api-clue"),
+]

@@ -1,0 +1,299 @@
+"""REST API for rectification orders and my tasks.
+
+Thin: serializers check shapes, inspections/orders.py decides. Errors: 400 field
+errors, 404 for an order the caller may not see, 403 for one they see but may
+not act on, 409 when the order's state does not allow the action.
+"""
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inspections import orders as services
+from inspections.evidence import submit_with_evidence
+from inspections.models import RectificationOrder, Recheck, Severity
+from inspections.selectors import get_extension_for_user, get_order_for_user, orders_visible_to, tasks_for
+from inspections.views_orders import working_days_left
+from organizations import policy
+
+ERRORS = {400: OpenApiResponse(description="字段错误 / bad input"),
+          403: OpenApiResponse(description="无权办理 / may see but may not act"),
+          404: OpenApiResponse(description="不存在或不可见 / not visible"),
+          409: OpenApiResponse(description="当前状态不允许 / state conflict")}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def as_api_error(exc):
+    """Service exceptions → DRF's, so the status codes follow the project's contract."""
+    if isinstance(exc, services.OrderConflict):
+        return Conflict(detail=str(exc))
+    if isinstance(exc, ValidationError):
+        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    return exc
+
+
+class ServiceErrorsMixin:
+    def handle_exception(self, exc):
+        return super().handle_exception(as_api_error(exc))
+
+
+# --- serializers -------------------------------------------------------------------
+
+class OrderSerializer(serializers.ModelSerializer):
+    school_name = serializers.CharField(source="school.name", read_only=True)
+    issuer_name = serializers.CharField(source="issuer.name", read_only=True)
+    due_at = serializers.DateTimeField(source="deadline.due_at", read_only=True)
+    working_days_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RectificationOrder
+        fields = ["id", "number", "school", "school_name", "issuer", "issuer_name", "status", "round",
+                  "severity", "has_hazard", "requirements", "due_at", "working_days_left", "is_overdue",
+                  "overdue_count", "escalation_level", "issued_at", "signed_at", "closed_at", "client_uuid"]
+
+    def get_working_days_left(self, order) -> int:
+        return working_days_left(order)
+
+
+class OrderDetailSerializer(OrderSerializer):
+    findings = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(OrderSerializer.Meta):
+        fields = OrderSerializer.Meta.fields + ["findings", "timeline"]
+
+    def get_findings(self, order) -> list[dict]:
+        return [{"id": f.pk, "description": f.description, "severity": f.severity, "hazard": f.hazard,
+                 "attachments": [a.pk for a in f.attachments.all()]} for f in order.findings.all()]
+
+    def get_timeline(self, order) -> list[dict]:
+        return [{"at": e.created_at, "action": e.action, "actor": e.actor.get_full_name() or e.actor.username
+                 if e.actor else None} for e in order.audit_events.select_related("actor")]
+
+
+class OrderFindingInSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=2000)
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.GENERAL)
+    hazard = serializers.BooleanField(default=False)
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    school = serializers.IntegerField()
+    requirements = serializers.CharField(required=False, allow_blank=True, default="")
+    findings = OrderFindingInSerializer(many=True)
+    client_uuid = serializers.UUIDField(required=False, allow_null=True)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApproveSerializer(NoteSerializer):
+    decision = serializers.ChoiceField(choices=["approve", "return"], default="approve")
+
+
+class ReportSerializer(serializers.Serializer):
+    measures = serializers.CharField()
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    client_uuid = serializers.UUIDField(required=False, allow_null=True)
+
+
+class RecheckSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=Recheck.Method.choices)
+    result = serializers.ChoiceField(choices=Recheck.Result.choices)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class ExtensionSerializer(serializers.Serializer):
+    requested_deadline = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class DecideSerializer(NoteSerializer):
+    approve = serializers.BooleanField()
+
+
+class TaskSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    order = serializers.IntegerField(source="order.pk")
+    number = serializers.CharField(source="order.number")
+    task_id = serializers.IntegerField(allow_null=True)
+    extension_id = serializers.IntegerField(allow_null=True)
+
+
+# --- views ----------------------------------------------------------------------------
+
+class NewestFirst(CursorPagination):
+    ordering = "-id"
+
+
+class OrderListCreate(ServiceErrorsMixin, generics.ListAPIView):
+    serializer_class = OrderSerializer
+    pagination_class = NewestFirst
+    filter_backends = []
+
+    def get_queryset(self):
+        return orders_visible_to(self.request.user)
+
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderDetailSerializer, 200: OrderDetailSerializer,
+                                                             **ERRORS})
+    def post(self, request):
+        data = _valid(OrderCreateSerializer, request.data)
+        school = policy.visible_schools(request.user).filter(pk=data["school"]).first()
+        if school is None:
+            raise exceptions.ValidationError({"school": ["学校不存在或不可见。"]})
+        order, created = _issue_once(request.user, school, data)
+        return Response(OrderDetailSerializer(order).data, status=201 if created else 200)
+
+
+def _issue_once(user, school, data):
+    try:
+        return services.order_issue_manual(school=school, findings=data["findings"], issued_by=user,
+                                           requirements=data["requirements"], client_uuid=data.get("client_uuid"))
+    except IntegrityError:
+        # A concurrent replay of the same client UUID won the insert: answer with its order.
+        order = RectificationOrder.objects.filter(client_uuid=data.get("client_uuid")).first()
+        if order is None or order.issued_by_id != user.pk:
+            raise
+        return order, False
+
+
+def _valid(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class OrderDetail(ServiceErrorsMixin, APIView):
+    @extend_schema(responses={200: OrderDetailSerializer, 404: ERRORS[404]})
+    def get(self, request, pk):
+        return Response(OrderDetailSerializer(get_order_for_user(request.user, pk)).data)
+
+
+class OrderAction(ServiceErrorsMixin, APIView):
+    """One POST action on an order; subclasses say what to read and which service to call."""
+
+    input_serializer = NoteSerializer
+
+    def post(self, request, pk):
+        order = get_order_for_user(request.user, pk)
+        data = _valid(self.input_serializer, request.data)
+        self.act(order, request.user, data)
+        order.refresh_from_db()
+        return Response(OrderDetailSerializer(order).data)
+
+
+@extend_schema(request=None, responses={200: OrderDetailSerializer, **ERRORS})
+class SignAction(OrderAction):
+    def act(self, order, user, data):
+        services.order_sign(order=order, user=user)
+
+
+@extend_schema(request={"multipart/form-data": ReportSerializer}, responses={200: OrderDetailSerializer, **ERRORS})
+class ReportAction(OrderAction):
+    input_serializer = ReportSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def act(self, order, user, data):
+        submit_with_evidence(
+            uploads=data["files"], organization=order.school, uploaded_by=user,
+            action=lambda atts: services.report_submit(order=order, user=user, measures=data["measures"],
+                                                       attachments=atts, client_uuid=data.get("client_uuid")))
+
+
+@extend_schema(request={"multipart/form-data": RecheckSerializer}, responses={200: OrderDetailSerializer, **ERRORS})
+class RecheckAction(OrderAction):
+    input_serializer = RecheckSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def act(self, order, user, data):
+        submit_with_evidence(
+            uploads=data["files"], organization=order.school, uploaded_by=user,
+            action=lambda atts: services.recheck_record(order=order, user=user, method=data["method"],
+                                                        result=data["result"], notes=data["notes"],
+                                                        attachments=atts))
+
+
+@extend_schema(request=ApproveSerializer, responses={200: OrderDetailSerializer, **ERRORS},
+               description="The approval the order waits for: the school leader's report review "
+                           "(decision approve/return), closure by the district or city leader, or "
+                           "the city leader's supervision after the third failed re-check.")
+class ApproveAction(OrderAction):
+    input_serializer = ApproveSerializer
+
+    def act(self, order, user, data):
+        APPROVALS.get(services.approval_step(order), _no_approval)(order, user, data)
+
+
+def _report_review(order, user, data):
+    if data["decision"] == "return":
+        return services.report_return(order=order, user=user, note=data["note"])
+    return services.report_approve(order=order, user=user, note=data["note"])
+
+
+def _closure(order, user, data):
+    return services.closure_approve(order=order, user=user, note=data["note"])
+
+
+def _supervise(order, user, data):
+    return services.city_supervise(order=order, user=user, note=data["note"])
+
+
+def _no_approval(order, user, data):
+    raise services.OrderConflict("整改通知书当前没有待审批事项。")
+
+
+APPROVALS = {"approve_report": _report_review, "approve_closure": _closure, "city_approve": _closure,
+             "city_supervise": _supervise}
+
+
+@extend_schema(request=ExtensionSerializer, responses={201: OpenApiResponse(description="created"), **ERRORS})
+class ExtensionAction(ServiceErrorsMixin, APIView):
+    def post(self, request, pk):
+        order = get_order_for_user(request.user, pk)
+        data = _valid(ExtensionSerializer, request.data)
+        ext = services.extension_request(order=order, user=request.user, **data)
+        return Response({"id": ext.pk, "decision": ext.decision}, status=201)
+
+
+@extend_schema(request=DecideSerializer, responses={200: OpenApiResponse(description="decided"), **ERRORS})
+class ExtensionDecide(ServiceErrorsMixin, APIView):
+    def post(self, request, pk):
+        ext = get_extension_for_user(request.user, pk)
+        data = _valid(DecideSerializer, request.data)
+        ext = services.extension_decide(extension=ext, user=request.user, approve=data["approve"], note=data["note"])
+        return Response({"id": ext.pk, "decision": ext.decision,
+                         "due_at": ext.order.deadline.due_at.isoformat()})
+
+
+class MyTasks(APIView):
+
+    @extend_schema(responses={200: TaskSerializer(many=True)})
+    def get(self, request):
+        return Response(TaskSerializer(tasks_for(request.user), many=True).data)
+
+
+urlpatterns = [
+    path("orders/", OrderListCreate.as_view(), name="api-orders"),
+    path("orders/<int:pk>/", OrderDetail.as_view(), name="api-order"),
+    path("orders/<int:pk>/sign/", SignAction.as_view(), name="api-order-sign"),
+    path("orders/<int:pk>/report/", ReportAction.as_view(), name="api-order-report"),
+    path("orders/<int:pk>/recheck/", RecheckAction.as_view(), name="api-order-recheck"),
+    path("orders/<int:pk>/approve/", ApproveAction.as_view(), name="api-order-approve"),
+    path("orders/<int:pk>/extension/", ExtensionAction.as_view(), name="api-order-extension"),
+    path("extensions/<int:pk>/decide/", ExtensionDecide.as_view(), name="api-extension-decide"),
+    path("tasks/", MyTasks.as_view(), name="api-tasks"),
+]

@@ -1,0 +1,451 @@
+"""双随机: drawing schools and inspector teams for a campaign, reproducibly, with recusal.
+
+`draw(...)` is a pure function of its inputs and seed: it reads no database,
+no clock and no global random state (only `random.Random(seed)`), so the
+stored record of a draw (seed + inputs JSON) computes the same result again.
+
+Recusal: an inspector never goes to a school inside one of their own
+organisation roots (`own_org_of`), nor to a school on their conflict list.
+Own roots (computed by `own_roots`): for a district inspector the district's
+whole subtree; for a city (or province) inspector the schools run directly by
+that authority (市属学校), because every school of the city is below the city
+and the conflict the rule guards against is supervising one's own unit.
+An inspector also only goes where they may inspect at all (`reach_of`), so
+every drawn team can be planned as a visit.
+
+Weighting (optional): weight(school) = 1 + 2 × open clues + min(past findings
+in the last 3 years, 10). Targets are picked by weighted sampling without
+replacement (Efraimidis–Spirakis: key = u^(1/w), highest keys win), which with
+all weights 1 is a uniform sample.
+"""
+import datetime as dt
+import math
+import random
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations import policy
+from organizations.models import Organization
+from organizations.roles import Perm, Role
+
+from .audit import audit
+from .models import Campaign, Clue, Conflict, Draw, DrawAssignment, Finding
+from .models.draws import FrozenDrawError
+from .models.visits import Kind
+
+ALGORITHM = "dudao-draw-v1"
+MIN_TEAM = 2
+
+
+def target_weight(*, open_clues: int, past_findings: int) -> float:
+    """The documented weighting formula; a school with nothing against it weighs 1."""
+    return 1.0 + 2.0 * max(open_clues, 0) + min(max(past_findings, 0), 10)
+
+
+def target_count(*, total: int, n: int | None, percent: float | None) -> int:
+    """How many targets to draw: exactly N, or a percentage of the pool rounded up."""
+    if (n is None) == (percent is None):
+        raise ValidationError({"n": _("请填写抽取数量或抽取比例（二选一）。")})
+    if percent is not None:
+        if not 0 < float(percent) <= 100:
+            raise ValidationError({"percent": _("抽取比例应在 0 到 100 之间。")})
+        # Integer arithmetic on hundredths avoids 0.1-style float surprises (e.g. 10% of 30 must be 3, not 4).
+        n = math.ceil(round(float(percent) * 100) * total / 10000)
+    if not 1 <= int(n) <= total:
+        raise ValidationError({"n": _("抽取数量应在 1 到 %(total)d 之间。") % {"total": total}})
+    return int(n)
+
+
+def _prefixed(path: str, roots: Iterable[str]) -> bool:
+    return any(path.startswith(root) for root in roots)
+
+
+def is_recused(*, inspector: int, target: Mapping, own_org_of: Mapping, conflicts: set) -> bool:
+    """Own organisation or a registered conflict: this inspector must not go to this school."""
+    return (_prefixed(target["path"], own_org_of.get(str(inspector), ()))
+            or (int(inspector), int(target["id"])) in conflicts)
+
+
+def is_eligible(*, inspector: int, target: Mapping, own_org_of: Mapping, conflicts: set,
+                reach_of: Mapping | None) -> bool:
+    if is_recused(inspector=inspector, target=target, own_org_of=own_org_of, conflicts=conflicts):
+        return False
+    return reach_of is None or _prefixed(target["path"], reach_of.get(str(inspector), ()))
+
+
+def _pick_targets(rng: random.Random, targets: list, k: int, weights: Mapping | None) -> list:
+    def key(target):
+        weight = float((weights or {}).get(str(target["id"]), 1.0))
+        if weight <= 0:
+            raise ValidationError({"weights": _("权重必须为正数。")})
+        return rng.random() ** (1.0 / weight)
+
+    keyed = [(key(t), t) for t in targets]  # one rng call per target, in id order → reproducible
+    keyed.sort(key=lambda pair: (-pair[0], pair[1]["id"]))
+    return [t for _k, t in keyed[:k]]
+
+
+def _pick_team(rng: random.Random, eligible: list[int], load: dict, team_size: int) -> list[int]:
+    """The least-loaded eligible inspectors first, ties broken at random; the first one leads."""
+    shuffled = list(eligible)
+    rng.shuffle(shuffled)
+    shuffled.sort(key=lambda i: load[i])  # stable: the random order survives among equals
+    return shuffled[:team_size]
+
+
+def draw(*, targets, inspectors, n=None, percent=None, team_size=MIN_TEAM, seed, conflicts, own_org_of,
+         weights=None, reach_of=None) -> dict:
+    """Draw k targets and a team for each. Same seed and inputs → same result, whatever their order.
+
+    targets: [{"id", "path", "name"?}]; inspectors: [user id]; conflicts: [(inspector id, school id)];
+    own_org_of / reach_of: {inspector id: [path prefix]}; weights: {school id: weight}.
+    """
+    if int(team_size) < MIN_TEAM:
+        raise ValidationError({"team_size": _("每组至少 2 名督学。")})
+    targets = sorted(({**t, "id": int(t["id"])} for t in targets), key=lambda t: t["id"])
+    pool = sorted({int(i) for i in inspectors})
+    k = target_count(total=len(targets), n=n, percent=percent)
+    rng = random.Random(str(seed))
+    conflict_set = {(int(i), int(s)) for i, s in conflicts}
+    own = {str(key): list(v) for key, v in own_org_of.items()}
+    reach = None if reach_of is None else {str(key): list(v) for key, v in reach_of.items()}
+    load = dict.fromkeys(pool, 0)
+    rows = []
+    for target in _pick_targets(rng, targets, k, {str(key): v for key, v in (weights or {}).items()}):
+        eligible = [i for i in pool if is_eligible(inspector=i, target=target, own_org_of=own,
+                                                   conflicts=conflict_set, reach_of=reach)]
+        if len(eligible) < int(team_size):
+            raise ValidationError(
+                _("回避后可派往“%(school)s”的督学只有 %(left)d 名，每组需要 %(need)d 名，请扩大督学库或减少每组人数。")
+                % {"school": target.get("name") or target["id"], "left": len(eligible), "need": int(team_size)},
+                code="too_few_inspectors")
+        team = _pick_team(rng, eligible, load, int(team_size))
+        for i in team:
+            load[i] += 1
+        rows.append({"school": target["id"], "team": team, "lead": team[0]})
+    return {"algorithm": ALGORITHM, "k": k, "assignments": rows}
+
+
+def draw_from_record(*, seed: str, inputs: Mapping) -> dict:
+    """Run the draw again from a stored record (seed + inputs JSON)."""
+    return draw(targets=inputs["targets"], inspectors=inputs["inspectors"], n=inputs.get("n"),
+                percent=inputs.get("percent"), team_size=inputs.get("team_size", MIN_TEAM), seed=seed,
+                conflicts=inputs.get("conflicts", []), own_org_of=inputs.get("own_org_of", {}),
+                weights=inputs.get("weights"), reach_of=inputs.get("reach_of"))
+
+
+def new_seed() -> str:
+    """A fresh seed from the OS; it is recorded, so the draw can be repeated by anyone who audits it."""
+    return secrets.token_hex(16)
+
+
+# ---------------------------------------------------------------- services (database side)
+
+VISIT_UUID_NS = uuid.UUID("3b0f7f2c-55a1-4d7e-9c51-2f0e8a6b9d40")
+FINDINGS_YEARS = 3
+
+
+def may_run_draws(user, campaign: Campaign) -> bool:
+    return policy.can(user, Perm.LEAD, campaign.organiser)
+
+
+def own_roots(user) -> list[str]:
+    """Path prefixes of the schools this inspector must recuse from (see the module docstring)."""
+    roots = []
+    for m in policy.roles_of(user):
+        if m.role != Role.INSPECTOR:
+            continue
+        org = m.organization
+        if org.kind in (Organization.Kind.CITY, Organization.Kind.PROVINCE):
+            roots += [s.path for s in org.children.filter(kind=Organization.Kind.SCHOOL)]
+        else:
+            roots.append(org.path)
+    return sorted(set(roots))
+
+
+def reach_roots(user) -> list[str]:
+    return sorted({m.organization.path for m in policy.roles_of(user) if m.role == Role.INSPECTOR})
+
+
+def target_pool(*, campaign: Campaign, under: Organization | None = None, school_level: str = ""):
+    """Schools a campaign may draw from: its chosen schools, else every active school below the organiser."""
+    root = under if under is not None and under.path.startswith(campaign.organiser.path) else campaign.organiser
+    schools = Organization.objects.filter(kind=Organization.Kind.SCHOOL, is_active=True, path__startswith=root.path)
+    if campaign.target_schools.exists():
+        schools = schools.filter(pk__in=campaign.target_schools.values("pk"))
+    if school_level:
+        schools = schools.filter(school_level=school_level)
+    return schools.order_by("pk")
+
+
+def inspector_pool(*, campaign: Campaign):
+    """Everyone holding the inspector role at the organiser or below it."""
+    from django.contrib.auth import get_user_model
+
+    return (get_user_model().objects.filter(
+        is_active=True, memberships__role=Role.INSPECTOR,
+        memberships__organization__path__startswith=campaign.organiser.path).distinct().order_by("pk"))
+
+
+def weights_for(schools) -> dict[str, dict]:
+    """Per school: open clues, findings of the last three years, and the weight the formula gives."""
+    since = timezone.now() - dt.timedelta(days=365 * FINDINGS_YEARS)
+    ids = [s.pk for s in schools]
+    clues = dict(Clue.objects.filter(school_id__in=ids).exclude(status=Clue.Status.CLOSED)
+                 .values_list("school_id").annotate(c=Count("pk")))
+    found = dict(Finding.objects.filter(school_id__in=ids, found_at__gte=since)
+                 .values_list("school_id").annotate(c=Count("pk")))
+    return {str(i): {"open_clues": clues.get(i, 0), "past_findings": found.get(i, 0),
+                     "weight": target_weight(open_clues=clues.get(i, 0), past_findings=found.get(i, 0))}
+            for i in ids}
+
+
+def build_inputs(*, schools, inspectors, n=None, percent=None, team_size=MIN_TEAM, weighted=False) -> dict:
+    """Everything the draw reads, as JSON, so that the record alone can repeat it."""
+    schools, inspectors = list(schools), list(inspectors)
+    basis = weights_for(schools) if weighted else None
+    return {
+        "algorithm": ALGORITHM,
+        "targets": [{"id": s.pk, "path": s.path, "name": s.name} for s in schools],
+        "inspectors": [u.pk for u in inspectors],
+        "inspector_names": {str(u.pk): u.get_full_name() or u.username for u in inspectors},
+        "n": n, "percent": percent, "team_size": team_size,
+        "own_org_of": {str(u.pk): own_roots(u) for u in inspectors},
+        "reach_of": {str(u.pk): reach_roots(u) for u in inspectors},
+        "conflicts": sorted([i, s] for i, s in Conflict.objects.filter(
+            inspector__in=inspectors, school__in=schools).values_list("inspector_id", "school_id")),
+        "weights": {k: v["weight"] for k, v in basis.items()} if basis else None,
+        "weights_basis": basis,
+    }
+
+
+def _check_pools(campaign: Campaign, schools, inspectors) -> None:
+    if not schools:
+        raise ValidationError({"targets": _("检查对象库为空。")})
+    if any(not s.is_school or not s.path.startswith(campaign.organiser.path) for s in schools):
+        raise ValidationError({"targets": _("检查对象必须是本机构所辖学校。")})
+    if len(inspectors) < MIN_TEAM:
+        raise ValidationError({"inspectors": _("督学库至少需要 2 名督学。")})
+
+
+@transaction.atomic
+def draw_create(*, campaign: Campaign, user, schools, inspectors, n: int | None = None,
+                percent: float | None = None, team_size: int = MIN_TEAM, weighted: bool = False,
+                seed: str | None = None, supersedes: Draw | None = None, reason: str = "") -> Draw:
+    """Run a draw and keep it as a draft record (seed, inputs, result, who ran it)."""
+    if not may_run_draws(user, campaign):
+        raise PermissionDenied(_("只有组织机构的督导领导可以进行随机抽取。"))
+    schools, inspectors = list(schools), list(inspectors)
+    _check_pools(campaign, schools, inspectors)
+    inputs = build_inputs(schools=schools, inspectors=inspectors, n=n, percent=percent, team_size=team_size,
+                          weighted=weighted)
+    seed = (seed or "").strip() or new_seed()
+    result = draw_from_record(seed=seed, inputs=inputs)
+    record = Draw.objects.create(campaign=campaign, seed=seed, inputs=inputs, result=result, created_by=user,
+                                 supersedes=supersedes, redraw_reason=reason)
+    audit(actor=user, action="draw.redraw" if supersedes else "draw.create", obj=record,
+          organization=campaign.organiser,
+          after={"seed": seed, "k": result["k"], "supersedes": supersedes.pk if supersedes else None,
+                 "reason": reason})
+    return record
+
+
+def _locked(record: Draw) -> Draw:
+    return Draw.objects.select_for_update(of=("self",)).select_related("campaign__organiser").get(pk=record.pk)
+
+
+def _require_draft(record: Draw) -> None:
+    if record.is_published:
+        raise FrozenDrawError(_("已公布的抽取结果不能修改。"), code="conflict")
+
+
+def draw_verify(record: Draw) -> bool:
+    """Does the stored record still compute the stored result?"""
+    return draw_from_record(seed=record.seed, inputs=record.inputs) == record.result
+
+
+def visit_date_for(campaign: Campaign) -> dt.date:
+    return max(campaign.period_start, timezone.localdate())
+
+
+def _plan_visits(record: Draw, user) -> list[DrawAssignment]:
+    """One random visit per drawn school through the visits service; the team is the drawn one."""
+    from django.contrib.auth import get_user_model
+
+    from .visits import visit_plan
+
+    people = get_user_model().objects.in_bulk(record.inputs["inspectors"])
+    schools = Organization.objects.in_bulk([row["school"] for row in record.result["assignments"]])
+    rows = []
+    for row in record.result["assignments"]:
+        school, team = schools[row["school"]], [people[i] for i in row["team"]]
+        visit = visit_plan(school=school, planned_date=visit_date_for(record.campaign), lead=people[row["lead"]],
+                           planned_by=user, kind=Kind.RANDOM, members=team, campaign=record.campaign,
+                           client_uuid=uuid.uuid5(VISIT_UUID_NS, f"draw-{record.pk}-{school.pk}"))
+        rows += [DrawAssignment(draw=record, school=school, inspector=u, is_lead=(u.pk == row["lead"]), visit=visit)
+                 for u in team]
+    return rows
+
+
+@transaction.atomic
+def draw_publish(*, draw: Draw, user) -> Draw:
+    """Freeze the draw, plan its visits and make the result public; refused once published."""
+    record = _locked(draw)
+    if not may_run_draws(user, record.campaign):
+        raise PermissionDenied(_("只有组织机构的督导领导可以公布抽取结果。"))
+    _require_draft(record)
+    if not draw_verify(record):
+        raise ValidationError(_("抽取记录与结果不一致，不能公布。"))
+    if record.supersedes_id and Draw.objects.filter(supersedes=record.supersedes).exclude(pk=record.pk).filter(
+            status=Draw.Status.PUBLISHED).exists():
+        raise ValidationError(_("该结果已被另一次重新抽取取代。"))
+    DrawAssignment.objects.bulk_create(_plan_visits(record, user))
+    record.status, record.published_by, record.published_at = Draw.Status.PUBLISHED, user, timezone.now()
+    record.save(update_fields=["status", "published_by", "published_at"])
+    audit(actor=user, action="draw.publish", obj=record, organization=record.campaign.organiser,
+          after={"seed": record.seed, "assignments": record.result["assignments"]})
+    return record
+
+
+@transaction.atomic
+def draw_redraw(*, draw: Draw, user, reason: str, seed: str | None = None) -> Draw:
+    """A new draw over the same pools with a fresh seed and today's conflict register; the old record stays."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("重新抽取必须说明理由。")})
+    old = _locked(draw)
+    if Draw.objects.filter(supersedes=old).exists():
+        raise ValidationError(_("该抽取已有重新抽取记录。"))
+    from django.contrib.auth import get_user_model
+
+    inputs = old.inputs
+    schools = Organization.objects.filter(pk__in=[t["id"] for t in inputs["targets"]]).order_by("pk")
+    inspectors = get_user_model().objects.filter(pk__in=inputs["inspectors"]).order_by("pk")
+    return draw_create(campaign=old.campaign, user=user, schools=schools, inspectors=inspectors,
+                       n=inputs.get("n"), percent=inputs.get("percent"), team_size=inputs.get("team_size", MIN_TEAM),
+                       weighted=bool(inputs.get("weights")), seed=seed, supersedes=old, reason=reason)
+
+
+def current_draw(campaign: Campaign) -> Draw | None:
+    """The published draw in force: the latest published one not superseded by another published one."""
+    published = campaign.draws.filter(status=Draw.Status.PUBLISHED)
+    return published.exclude(superseded_by__status=Draw.Status.PUBLISHED).order_by("-published_at").first()
+
+
+# ---------------------------------------------------------------- conflicts register
+
+
+def may_manage_conflicts(user, school: Organization) -> bool:
+    return policy.can(user, Perm.MANAGE, school)
+
+
+@transaction.atomic
+def conflict_register(*, inspector, school: Organization, reason: str, user) -> Conflict:
+    if not may_manage_conflicts(user, school):
+        raise PermissionDenied(_("只有管理员可以维护回避登记。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写回避理由。")})
+    conflict, _created = Conflict.objects.update_or_create(
+        inspector=inspector, school=school, defaults={"reason": reason.strip(), "created_by": user})
+    audit(actor=user, action="conflict.register", obj=conflict, organization=school,
+          after={"inspector": inspector.pk, "reason": conflict.reason})
+    return conflict
+
+
+@transaction.atomic
+def conflict_remove(*, conflict: Conflict, user) -> None:
+    if not may_manage_conflicts(user, conflict.school):
+        raise PermissionDenied(_("只有管理员可以维护回避登记。"))
+    audit(actor=user, action="conflict.remove", obj=conflict, organization=conflict.school,
+          before={"inspector": conflict.inspector_id, "reason": conflict.reason})
+    conflict.delete()
+
+
+def draws_visible_to(user):
+    """Draw records (with inputs and the conflict data they hold) are for the organiser's leaders and admins."""
+    lead = policy.orgs_with(user, Perm.LEAD).values("pk")
+    manage = policy.orgs_with(user, Perm.MANAGE).values("pk")
+    return (Draw.objects.filter(Q(campaign__organiser_id__in=lead) | Q(campaign__organiser_id__in=manage))
+            .select_related("campaign", "created_by", "published_by").distinct())
+
+
+def get_draw_for_user(user, pk) -> Draw:
+    from django.http import Http404
+
+    try:
+        return draws_visible_to(user).get(pk=pk)
+    except (Draw.DoesNotExist, ValueError, TypeError):
+        raise Http404("draw not found") from None
+
+
+# ---------------------------------------------------------------- random-draw campaigns
+
+
+@transaction.atomic
+def campaign_create(*, title: str, organiser: Organization, user, period_start: dt.date, period_end: dt.date,
+                    template=None) -> Campaign:
+    """A 双随机 campaign (kind=random) of an authority, planned by one of its leaders."""
+    from .visits import current_template
+
+    if not policy.can(user, Perm.LEAD, organiser) or organiser.is_school:
+        raise PermissionDenied(_("只有督导领导可以创建专项检查。"))
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("请填写名称。")})
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("结束日期不能早于开始日期。")})
+    campaign = Campaign.objects.create(title=title, kind=Kind.RANDOM, organiser=organiser, created_by=user,
+                                       period_start=period_start, period_end=period_end,
+                                       template=template or current_template())
+    audit(actor=user, action="campaign.create", obj=campaign, organization=organiser,
+          after={"title": title, "period": [period_start.isoformat(), period_end.isoformat()]})
+    return campaign
+
+
+def campaigns_visible_to(user):
+    lead = policy.orgs_with(user, Perm.LEAD).values("pk")
+    manage = policy.orgs_with(user, Perm.MANAGE).values("pk")
+    return (Campaign.objects.filter(Q(organiser_id__in=lead) | Q(organiser_id__in=manage), kind=Kind.RANDOM)
+            .select_related("organiser").distinct())
+
+
+def get_campaign_for_user(user, pk) -> Campaign:
+    from django.http import Http404
+
+    try:
+        return campaigns_visible_to(user).get(pk=pk)
+    except (Campaign.DoesNotExist, ValueError, TypeError):
+        raise Http404("campaign not found") from None
+
+
+def public_results(campaign: Campaign) -> dict | None:
+    """What the public page (一公开) shows: campaign, drawn schools, team names, dates, outcome — nothing else."""
+    record = current_draw(campaign)
+    if record is None:
+        return None
+    rows = []
+    for visit in campaign.visits.filter(kind=Kind.RANDOM, pk__in=record.assignments.values("visit")).select_related(
+            "school").prefetch_related("members__user").order_by("school__name", "pk"):
+        team = sorted(visit.members.all(), key=lambda m: (not m.is_lead, m.user_id))
+        rows.append({"school": visit.school.name, "date": visit.planned_date,
+                     "team": [m.user.get_full_name() or m.user.username for m in team],
+                     "outcome": public_outcome(visit)})
+    return {"campaign": campaign.title, "organiser": campaign.organiser.name, "published_at": record.published_at,
+            "period": (campaign.period_start, campaign.period_end), "rows": rows}
+
+
+def public_outcome(visit) -> str:
+    """pending / pass / findings / rectified, from the visit and its orders; no finding details."""
+    if visit.status != visit.Status.APPROVED:
+        return "pending"
+    if not visit.findings.filter(needs_rectification=True).exists():
+        return "pass"
+    open_orders = visit.orders.exclude(status="closed").exists()
+    return "findings" if open_orders or not visit.orders.exists() else "rectified"

@@ -1,0 +1,503 @@
+"""Operations on rectification orders (整改通知书).
+
+Each public service validates, checks the policy, changes state through the
+RectificationFlow, writes one audit event and emits one notification event.
+Errors: ValidationError (400), PermissionDenied (403), OrderConflict (409);
+invisible orders never reach a service (selectors raise Http404 first).
+"""
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
+
+from notifications import events
+from organizations import policy
+from organizations.models import Organization
+from organizations.roles import Perm
+from workflows.calendar import SHANGHAI
+from workflows.deadlines import deadline_create, deadline_extend_to
+
+from .audit import audit
+from .models import (
+    ExtensionRequest, Finding, OrderNumberCounter, Recheck, RectificationOrder, RectificationReport,
+)
+
+Status = RectificationOrder.Status
+SEVERITY_RANK = {"general": 0, "serious": 1, "major": 2}
+
+
+class OrderConflict(Exception):
+    """The order's current state does not allow the action (HTTP 409)."""
+
+
+# --- issuing ---------------------------------------------------------------
+
+def issuing_organization(school: Organization) -> Organization:
+    """The nearest district above the school, or the city for a school directly under it."""
+    return school.nearest(Organization.Kind.DISTRICT) or school.nearest(Organization.Kind.CITY)
+
+
+def default_working_days(findings) -> int:
+    """The shortest default deadline of the findings (hazards shortest of all)."""
+    table = dict(settings.DEADLINE_WORKING_DAYS)
+    days = []
+    for finding in findings:
+        template_days = finding.item.section.template.deadlines if finding.item_id else {}
+        days.append(template_days.get(finding.severity, table[finding.severity]))
+        if finding.hazard:
+            days.append(template_days.get("hazard", table["hazard"]))
+    return min(days)
+
+
+def _highest_severity(findings) -> str:
+    return max((f.severity for f in findings), key=SEVERITY_RANK.__getitem__)
+
+
+def allocate_number(issuer: Organization, year: int) -> tuple[int, str]:
+    """Next serial for (issuer, year) under a row lock: no gaps, no duplicates."""
+    OrderNumberCounter.objects.get_or_create(organization=issuer, year=year)
+    counter = OrderNumberCounter.objects.select_for_update().get(organization=issuer, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last, f"{issuer.doc_prefix}〔{year}〕{counter.last}号"
+
+
+def _validate_findings(school, findings) -> None:
+    if not findings:
+        raise ValidationError({"findings": _("至少需要一个问题。")})
+    for finding in findings:
+        if finding.school_id != school.pk:
+            raise ValidationError({"findings": _("问题必须属于该学校。")})
+        if finding.order_id is not None:
+            raise ValidationError({"findings": _("问题“%(f)s”已在其他整改通知书中。") % {"f": finding}})
+
+
+def finding_create(*, school: Organization, description: str, severity: str, found_by,
+                   hazard: bool = False, found_at: dt.datetime | None = None, attachments=()) -> Finding:
+    """A finding recorded outside a visit (manual order); the visits area records its own."""
+    if not policy.can(found_by, Perm.INSPECT, school):
+        raise PermissionDenied(_("您不能对该学校记录问题。"))
+    finding = Finding(school=school, description=description, severity=severity, hazard=hazard,
+                      found_by=found_by, found_at=found_at or timezone.now())
+    finding.full_clean(exclude=["order", "visit", "item"])
+    finding.save()
+    if attachments:
+        finding.attachments.set(attachments)
+    return finding
+
+
+@transaction.atomic
+def order_issue(*, school: Organization, findings, issued_by, requirements: str = "", visit=None,
+                client_uuid: uuid.UUID | None = None) -> RectificationOrder:
+    """Issue an order for `findings`, number it, start its flow."""
+    if client_uuid is not None:
+        existing = RectificationOrder.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            return _replayed(existing, issued_by)
+    if not school.is_school:
+        raise ValidationError({"school": _("只能向学校下发整改通知书。")})
+    if not policy.can(issued_by, Perm.INSPECT, school):
+        raise PermissionDenied(_("您不能向该学校下发整改通知书。"))
+    findings = list(Finding.objects.select_for_update().filter(pk__in=[f.pk for f in findings]))
+    _validate_findings(school, findings)
+    order = _order_create(school=school, findings=findings, issued_by=issued_by,
+                          requirements=requirements, visit=visit, client_uuid=client_uuid)
+    Finding.objects.filter(pk__in=[f.pk for f in findings]).update(order=order)
+    audit(actor=issued_by, action="order.issued", obj=order, organization=school, order=order,
+          after={"number": order.number, "deadline": order.deadline.due_at.isoformat(),
+                 "findings": [f.pk for f in findings]})
+    from workflows.rectification import RectificationFlow
+
+    RectificationFlow.start.run(order=order)
+    events.emit(events.ORDER_ISSUED, target=order, actor=issued_by)
+    return order
+
+
+def _replayed(order, user):
+    # A retried call returns what the first one made, but only to the same person.
+    if order.issued_by_id != user.pk:
+        raise ValidationError({"client_uuid": _("该请求编号已被使用。")})
+    return order
+
+
+def _order_create(*, school, findings, issued_by, requirements, visit, client_uuid):
+    issuer = issuing_organization(school)
+    now = timezone.now()
+    year = now.astimezone(SHANGHAI).year
+    serial, number = allocate_number(issuer, year)
+    deadline = deadline_create(purpose="rectification", start=now, working_days=default_working_days(findings))
+    return RectificationOrder.objects.create(
+        client_uuid=client_uuid, issuer=issuer, year=year, serial=serial, number=number, school=school,
+        visit=visit, requirements=requirements or _("请按要求完成整改，并在期限内报送整改报告。"),
+        severity=_highest_severity(findings), has_hazard=any(f.hazard for f in findings),
+        deadline=deadline, issued_by=issued_by, issued_at=now,
+    )
+
+
+# --- running a flow task as a person -----------------------------------------
+
+def _flow():
+    from workflows.rectification import RectificationFlow
+
+    return RectificationFlow
+
+
+def open_tasks(order, node_names):
+    flow_class = _flow()
+    nodes = [getattr(flow_class, name) for name in node_names]
+    return flow_class.task_class.objects.filter(
+        process_id=order.process.pk, flow_task__in=nodes, status__in=[STATUS.NEW, STATUS.ASSIGNED],
+    ).order_by("id")
+
+
+def may_do_node(user, order, node) -> bool:
+    """The flow's own `.Permission(perm, obj=org)` of a node, answered by the policy module."""
+    perm = node._owner_permission.split(".", 1)[1]
+    return policy.can(user, perm, node._owner_permission_obj(order.process))
+
+
+def _run_task(*, order, user, node_names, apply):
+    """Complete the open task of one of `node_names` as `user`; 403 before 409, exactly one winner."""
+    task = open_tasks(order, node_names).first()
+    node = task.flow_task if task else getattr(_flow(), node_names[0])
+    if not may_do_node(user, order, node):
+        raise PermissionDenied(_("您无权办理此环节。"))
+    if task is None:
+        raise OrderConflict(_("整改通知书当前状态不允许此操作。"))
+    with task.activation() as activation:
+        if activation.task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+            raise OrderConflict(_("此环节已由他人办理。"))
+        activation.task.owner = user
+        activation.task.status = STATUS.ASSIGNED
+        activation.start(None)
+        result = apply(activation)
+        activation.execute()
+    order.refresh_from_db()
+    return result
+
+
+def _snapshot(order) -> dict:
+    return {"status": order.status, "round": order.round}
+
+
+# --- the school -------------------------------------------------------------
+
+@transaction.atomic
+def order_sign(*, order: RectificationOrder, user) -> RectificationOrder:
+    before = _snapshot(order)
+
+    def apply(activation):
+        order.signed_by, order.signed_at = user, timezone.now()
+        order.save(update_fields=["signed_by", "signed_at"])
+
+    _run_task(order=order, user=user, node_names=["sign"], apply=apply)
+    audit(actor=user, action="order.signed", obj=order, organization=order.school, order=order,
+          before=before, after=_snapshot(order))
+    events.emit(events.ORDER_SIGNED, target=order, actor=user)
+    return order
+
+
+@transaction.atomic
+def report_submit(*, order: RectificationOrder, user, measures: str, attachments=(),
+                  client_uuid: uuid.UUID | None = None) -> RectificationReport:
+    if client_uuid is not None:
+        existing = RectificationReport.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            return existing
+    if not (measures or "").strip():
+        raise ValidationError({"measures": _("请填写整改措施。")})
+    _check_attachments(order, attachments)
+    before = _snapshot(order)
+
+    def apply(activation):
+        report = RectificationReport.objects.create(
+            client_uuid=client_uuid, order=order, round=order.round, measures=measures.strip(),
+            submitted_by=user, submitted_at=timezone.now(), status=RectificationReport.Status.SUBMITTED,
+        )
+        report.attachments.set(attachments)
+        return report
+
+    report = _run_task(order=order, user=user, node_names=["report"], apply=apply)
+    audit(actor=user, action="report.submitted", obj=report, organization=order.school, order=order,
+          before=before, after={**_snapshot(order), "attachments": len(attachments)})
+    events.emit(events.ORDER_REPORT_SUBMITTED, target=order, actor=user)
+    return report
+
+
+def _check_attachments(order, attachments) -> None:
+    for attachment in attachments:
+        if attachment.organization_id != order.school_id:
+            raise ValidationError({"attachments": _("附件不属于该学校。")})
+
+
+def _review_report(*, order, user, approve: bool, note: str):
+    def apply(activation):
+        report = order.reports.select_for_update().order_by("-id").first()
+        report.status = (RectificationReport.Status.APPROVED if approve
+                         else RectificationReport.Status.RETURNED)
+        report.approved_by, report.approved_at, report.review_note = user, timezone.now(), note
+        report.save(update_fields=["status", "approved_by", "approved_at", "review_note"])
+        return report
+
+    return _run_task(order=order, user=user, node_names=["approve_report"], apply=apply)
+
+
+@transaction.atomic
+def report_approve(*, order: RectificationOrder, user, note: str = "") -> RectificationReport:
+    """The school leader sends the report out to the district."""
+    before = _snapshot(order)
+    report = _review_report(order=order, user=user, approve=True, note=note)
+    audit(actor=user, action="report.approved", obj=report, organization=order.school, order=order,
+          before=before, after=_snapshot(order))
+    events.emit(events.ORDER_REPORTED, target=order, actor=user)
+    return report
+
+
+@transaction.atomic
+def report_return(*, order: RectificationOrder, user, note: str) -> RectificationReport:
+    if not (note or "").strip():
+        raise ValidationError({"note": _("退回时请写明理由。")})
+    before = _snapshot(order)
+    report = _review_report(order=order, user=user, approve=False, note=note.strip())
+    audit(actor=user, action="report.returned", obj=report, organization=order.school, order=order,
+          before=before, after=_snapshot(order))
+    events.emit(events.ORDER_REPORT_RETURNED, target=order, actor=user, body=note.strip())
+    return report
+
+
+# --- the inspector ----------------------------------------------------------
+
+@transaction.atomic
+def recheck_record(*, order: RectificationOrder, user, method: str, result: str, notes: str = "",
+                   attachments=()) -> Recheck:
+    if method not in Recheck.Method.values:
+        raise ValidationError({"method": _("请选择复查方式。")})
+    if result not in Recheck.Result.values:
+        raise ValidationError({"result": _("请选择复查结论。")})
+    if result == Recheck.Result.FAIL and not (notes or "").strip():
+        raise ValidationError({"notes": _("复查不通过时请写明问题。")})
+    before = _snapshot(order)
+
+    def apply(activation):
+        recheck = Recheck.objects.create(order=order, round=order.round, method=method, result=result,
+                                         notes=notes.strip(), checked_by=user, checked_at=timezone.now())
+        recheck.attachments.set(attachments)
+        if result == Recheck.Result.FAIL:
+            _next_round(order)
+        return recheck
+
+    recheck = _run_task(order=order, user=user, node_names=["recheck"], apply=apply)
+    audit(actor=user, action=f"recheck.{result}", obj=recheck, organization=order.school, order=order,
+          before=before, after={**_snapshot(order), "method": method})
+    event = events.ORDER_RECHECK_PASSED if result == Recheck.Result.PASS else events.ORDER_RECHECK_FAILED
+    events.emit(event, target=order, actor=user, body=notes.strip())
+    return recheck
+
+
+def _next_round(order) -> None:
+    """A failed re-check: the school starts again with a fresh default deadline."""
+    old = order.deadline
+    old.is_open = False
+    old.save(update_fields=["is_open", "updated_at"])
+    findings = list(order.findings.select_related("item__section__template"))
+    order.deadline = deadline_create(purpose="rectification", start=timezone.now(),
+                                     working_days=default_working_days(findings))
+    order.round += 1
+    order.is_overdue = False
+    order.save(update_fields=["deadline", "round", "is_overdue"])
+
+
+# --- leaders ----------------------------------------------------------------
+
+@transaction.atomic
+def closure_approve(*, order: RectificationOrder, user, note: str = "") -> RectificationOrder:
+    """District leader's closure approval, or the city leader's for major findings."""
+    before = _snapshot(order)
+    _run_task(order=order, user=user, node_names=["approve_closure", "city_approve"], apply=_noop)
+    audit(actor=user, action="closure.approved", obj=order, organization=order.school, order=order,
+          before=before, after={**_snapshot(order), "note": note})
+    if order.status == Status.CLOSED:
+        events.emit(events.ORDER_CLOSED, target=order, actor=user)
+    return order
+
+
+def _noop(activation):
+    return None
+
+
+@transaction.atomic
+def city_supervise(*, order: RectificationOrder, user, note: str) -> RectificationOrder:
+    """The city leader's 挂牌督办 instruction after the third failed re-check; the school goes on."""
+    if not (note or "").strip():
+        raise ValidationError({"note": _("请填写督办意见。")})
+    before = _snapshot(order)
+    _run_task(order=order, user=user, node_names=["city_supervise"], apply=_noop)
+    audit(actor=user, action="order.city_supervised", obj=order, organization=order.school, order=order,
+          before=before, after={**_snapshot(order), "note": note.strip()})
+    return order
+
+
+# --- extensions -------------------------------------------------------------
+
+EXTENDABLE = (Status.ISSUED, Status.RECTIFYING, Status.REPORT_REVIEW)
+
+
+@transaction.atomic
+def extension_request(*, order: RectificationOrder, user, requested_deadline: dt.date,
+                      reason: str) -> ExtensionRequest:
+    if not policy.can(user, Perm.SCHOOL_REPORT, order.school):
+        raise PermissionDenied(_("您无权为该学校申请延期。"))
+    order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in EXTENDABLE or order.extensions.filter(decision="pending").exists():
+        raise OrderConflict(_("当前状态不能申请延期（或已有待审批的申请）。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写延期理由。")})
+    if requested_deadline <= order.deadline.due_at.astimezone(SHANGHAI).date():
+        raise ValidationError({"requested_deadline": _("申请日期必须晚于现有期限。")})
+    ext = ExtensionRequest.objects.create(order=order, requested_deadline=requested_deadline,
+                                          reason=reason.strip(), requested_by=user, requested_at=timezone.now())
+    audit(actor=user, action="extension.requested", obj=ext, organization=order.school, order=order,
+          after={"requested_deadline": requested_deadline.isoformat()})
+    events.emit(events.EXTENSION_REQUESTED, target=order, actor=user, body=reason.strip())
+    return ext
+
+
+@transaction.atomic
+def extension_decide(*, extension: ExtensionRequest, user, approve: bool, note: str = "") -> ExtensionRequest:
+    """The district leader decides; approval moves the deadline, which re-arms the flow's timers."""
+    order = extension.order
+    if not policy.can(user, Perm.LEAD, order.issuer):
+        raise PermissionDenied(_("您无权审批该延期申请。"))
+    extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    if extension.decision != ExtensionRequest.Decision.PENDING or order.status not in EXTENDABLE:
+        raise OrderConflict(_("该延期申请已处理或已不适用。"))
+    before = {"deadline": order.deadline.due_at.isoformat()}
+    extension.decision = "approved" if approve else "rejected"
+    extension.decided_by, extension.decided_at, extension.decision_note = user, timezone.now(), note
+    extension.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+    if approve:
+        _move_deadline(order, extension.requested_deadline)
+    audit(actor=user, action=f"extension.{extension.decision}", obj=extension, organization=order.school,
+          order=order, before=before, after={"deadline": order.deadline.due_at.isoformat()})
+    events.emit(events.EXTENSION_DECIDED, target=order, actor=user, body=note)
+    return extension
+
+
+def _move_deadline(order, new_date) -> None:
+    # deadline_moved → workflows.rectification re-arms the reminder and overdue timers.
+    deadline_extend_to(deadline=order.deadline, new_date=new_date)
+    order.deadline.refresh_from_db()
+    if order.is_overdue and order.deadline.due_at > timezone.now():
+        order.is_overdue = False
+        order.save(update_fields=["is_overdue"])
+
+
+# --- called by flow nodes only ------------------------------------------------
+
+def order_set_status(*, order: RectificationOrder, status: str) -> None:
+    if order.status != status:
+        order.status = status
+        order.save(update_fields=["status"])
+
+
+def order_escalate(*, order: RectificationOrder, level: int, reason: str) -> None:
+    """Raise the order to district (1) or city (2) supervision; tells the city at level 2."""
+    if level <= order.escalation_level:
+        return
+    before = {"escalation_level": order.escalation_level}
+    order.escalation_level = level
+    order.save(update_fields=["escalation_level"])
+    audit(actor=None, action="order.escalated", obj=order, organization=order.school, order=order,
+          before=before, after={"escalation_level": level, "reason": reason})
+    if level >= 2:
+        events.emit(events.ORDER_ESCALATED, target=order, reason=reason)
+
+
+def order_close(*, order: RectificationOrder) -> None:
+    order.status, order.closed_at = Status.CLOSED, timezone.now()
+    order.save(update_fields=["status", "closed_at"])
+    order.deadline.is_open = False
+    order.deadline.save(update_fields=["is_open", "updated_at"])
+
+
+def _remember(process, key: str) -> bool:
+    """True the first time `key` is seen for this process; timers use it to tell nobody twice."""
+    done = process.data.setdefault("timers_fired", [])
+    if key in done:
+        return False
+    done.append(key)
+    process.save(update_fields=["data"])
+    return True
+
+
+def timer_unsigned(*, process) -> None:
+    order = process.order
+    if order.signed_at is None and _remember(process, "unsigned"):
+        audit(actor=None, action="order.sign_reminder", obj=order, organization=order.school, order=order)
+        events.emit(events.ORDER_SIGN_REMINDER, target=order)
+
+
+def timer_deadline_near(*, process) -> None:
+    from workflows.calendar import working_days_between
+
+    order = process.order
+    now = timezone.now()
+    if now >= order.deadline.due_at:
+        return
+    left = working_days_between(now, order.deadline.due_at)
+    if _remember(process, f"near:{order.deadline.due_at.isoformat()}:{left}"):
+        audit(actor=None, action="order.deadline_reminder", obj=order, organization=order.school, order=order,
+              after={"working_days_left": left})
+        events.emit(events.ORDER_DEADLINE_REMINDER, target=order, working_days_left=left)
+
+
+def timer_overdue(*, process) -> None:
+    """At the deadline: overdue, the school leader and district told; the second time, the city."""
+    order = RectificationOrder.objects.select_for_update().get(pk=process.order_id)
+    if order.is_overdue or timezone.now() < order.deadline.due_at:
+        return
+    order.is_overdue = True
+    order.overdue_count += 1
+    order.save(update_fields=["is_overdue", "overdue_count"])
+    audit(actor=None, action="order.overdue", obj=order, organization=order.school, order=order,
+          after={"overdue_count": order.overdue_count})
+    events.emit(events.ORDER_OVERDUE, target=order, overdue_count=order.overdue_count)
+    order_escalate(order=order, level=min(order.overdue_count, 2), reason="overdue")
+
+
+def timer_recheck_late(*, process) -> None:
+    order = process.order
+    if _remember(process, f"recheck_late:{order.round}"):
+        audit(actor=None, action="order.recheck_overdue", obj=order, organization=order.school, order=order)
+        events.emit(events.ORDER_RECHECK_OVERDUE, target=order)
+
+
+@transaction.atomic
+def order_issue_manual(*, school: Organization, findings: list[dict], issued_by, requirements: str = "",
+                       client_uuid: uuid.UUID | None = None) -> tuple[RectificationOrder, bool]:
+    """The inspector's manual order: findings typed in, then issued. Returns (order, created)."""
+    if client_uuid is not None:
+        existing = RectificationOrder.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            return _replayed(existing, issued_by), False
+    if not policy.can(issued_by, Perm.INSPECT, school):
+        raise PermissionDenied(_("您不能向该学校下发整改通知书。"))
+    if not findings:
+        raise ValidationError({"findings": _("至少需要一个问题。")})
+    made = [finding_create(school=school, found_by=issued_by, description=f["description"],
+                           severity=f.get("severity", "general"), hazard=bool(f.get("hazard")),
+                           attachments=f.get("attachments", ())) for f in findings]
+    order = order_issue(school=school, findings=made, issued_by=issued_by, requirements=requirements,
+                        client_uuid=client_uuid)
+    return order, True
+
+
+def approval_step(order) -> str | None:
+    """Which approval the order waits for now: the node name of its open approval task, if any."""
+    task = open_tasks(order, ["approve_report", "approve_closure", "city_approve", "city_supervise"]).first()
+    return task.flow_task.name if task else None

@@ -1,0 +1,381 @@
+"""Dashboard numbers: every figure is aggregated in SQL over the schools the user may see.
+
+Scope comes from organizations.policy (visible organisations), so a district
+leader counts their district, a school only itself. The number of queries is
+fixed per dashboard whatever the number of rows: counts are grouped in the
+database, and the working-day figures are computed from (issue day, close day,
+count) groups with the official calendar loaded once.
+
+Definitions (shown on the dashboard page too):
+- visits: visits checked in during the period (a planned surprise visit is never counted);
+- orders open / overdue / closed: orders issued in the period, by their current state;
+- on-time closure rate: closed orders whose closure came no later than their deadline, over all closed;
+- median working days to close: working days after the issue day up to the closing day;
+- repeat finding: a finding on a checklist item that already failed at the same school in the 365 days before;
+- slowest schools: mean working days to close, most open overdue orders first on ties.
+"""
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.http import Http404
+
+from organizations import policy
+from organizations.models import Organization
+from workflows.calendar import SHANGHAI, _Days
+
+from .models import Finding, RectificationOrder, Severity, Visit
+
+REPEAT_WINDOW = dt.timedelta(days=365)
+CLOSED = RectificationOrder.Status.CLOSED
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """The dashboard and ledger filters; dates are Shanghai calendar days, both ends included."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    campaign_id: int | None = None
+    severity: str = ""
+    section_id: int | None = None
+    org_id: int | None = None  # drill-down: only this organisation's subtree
+
+    def as_dict(self) -> dict:
+        return {"start": self.start.isoformat() if self.start else "", "end": self.end.isoformat() if self.end else "",
+                "campaign": self.campaign_id or "", "severity": self.severity, "section": self.section_id or "",
+                "org": self.org_id or ""}
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=SHANGHAI)
+
+
+def _period_q(field_name: str, flt: StatsFilter) -> Q:
+    """[start 00:00, end+1 00:00) in Shanghai time, so the end day is included whole."""
+    q = Q()
+    if flt.start:
+        q &= Q(**{f"{field_name}__gte": _day_start(flt.start)})
+    if flt.end:
+        q &= Q(**{f"{field_name}__lt": _day_start(flt.end + dt.timedelta(days=1))})
+    return q
+
+
+def get_org_for_user(user, pk) -> Organization:
+    """An organisation the user may see, or 404 (no existence leak)."""
+    org = policy.visible_orgs(user).filter(pk=pk).first()
+    if org is None:
+        raise Http404("no such organisation")
+    return org
+
+
+def scoped_schools(user, flt: StatsFilter) -> QuerySet[Organization]:
+    """The schools the figures cover: visible to the user, inside the drill-down organisation if any."""
+    schools = policy.visible_schools(user)
+    if flt.org_id:
+        org = get_org_for_user(user, flt.org_id)
+        schools = schools.filter(path__startswith=org.path)
+    return schools
+
+
+def findings_in_scope(user, flt: StatsFilter) -> QuerySet[Finding]:
+    qs = Finding.objects.filter(school__in=scoped_schools(user, flt).values("pk")).filter(_period_q("found_at", flt))
+    if flt.severity:
+        qs = qs.filter(severity=flt.severity)
+    if flt.section_id:
+        qs = qs.filter(item__section_id=flt.section_id)
+    if flt.campaign_id:
+        qs = qs.filter(visit__campaign_id=flt.campaign_id)
+    return qs
+
+
+def orders_in_scope(user, flt: StatsFilter) -> QuerySet[RectificationOrder]:
+    qs = RectificationOrder.objects.filter(school__in=scoped_schools(user, flt).values("pk"))
+    qs = qs.filter(_period_q("issued_at", flt))
+    if flt.severity:
+        qs = qs.filter(severity=flt.severity)
+    if flt.campaign_id:
+        qs = qs.filter(visit__campaign_id=flt.campaign_id)
+    if flt.section_id:
+        # An order belongs to a section when one of its findings does; Exists avoids duplicate rows.
+        qs = qs.filter(Exists(Finding.objects.filter(order=OuterRef("pk"), item__section_id=flt.section_id)))
+    return qs
+
+
+def visits_in_scope(user, flt: StatsFilter) -> QuerySet[Visit]:
+    # Only checked-in visits: a planned surprise visit must not show up in anyone's counts.
+    qs = Visit.objects.filter(school__in=scoped_schools(user, flt).values("pk"), checkin_at__isnull=False)
+    qs = qs.filter(_period_q("checkin_at", flt))
+    if flt.campaign_id:
+        qs = qs.filter(campaign_id=flt.campaign_id)
+    return qs
+
+
+def order_counts(orders: QuerySet[RectificationOrder]) -> dict:
+    """Open / overdue / closed and the on-time closures, in one aggregate query."""
+    closed = Q(status=CLOSED)
+    return orders.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=~closed),
+        overdue=Count("pk", filter=~closed & Q(is_overdue=True)),
+        closed=Count("pk", filter=closed),
+        closed_on_time=Count("pk", filter=closed & Q(closed_at__lte=F("deadline__due_at"))),
+        escalated=Count("pk", filter=~closed & Q(escalation_level__gt=0)),
+    )
+
+
+def on_time_rate(counts: dict) -> float | None:
+    """Share of closed orders closed by their deadline; None when nothing is closed yet."""
+    if not counts["closed"]:
+        return None
+    return round(counts["closed_on_time"] / counts["closed"], 4)
+
+
+class WorkingDayIndex:
+    """Working days between any two days of a span, from one load of the official calendar.
+
+    working_days_between() queries the calendar per call; for thousands of closed
+    orders that would be thousands of queries, so the same rule is applied here
+    with prefix sums over one load.
+    """
+
+    def __init__(self, first: dt.date, last: dt.date):
+        days = _Days(first, last)
+        self.first = first
+        self.prefix = [0]
+        for i in range((last - first).days + 1):
+            self.prefix.append(self.prefix[-1] + days.is_working(first + dt.timedelta(days=i)))
+
+    def between(self, a: dt.date, b: dt.date) -> int:
+        """Working days after `a` up to and including `b` (same rule as calendar.working_days_between)."""
+        ia, ib = (a - self.first).days + 1, (b - self.first).days + 1
+        return self.prefix[ib] - self.prefix[ia]
+
+
+def closure_groups(orders: QuerySet[RectificationOrder]) -> list[dict]:
+    """Closed orders grouped by school, issue day and closing day (Shanghai): one query, few rows."""
+    return list(
+        orders.filter(status=CLOSED, closed_at__isnull=False)
+        .annotate(issued_day=TruncDate("issued_at", tzinfo=SHANGHAI), closed_day=TruncDate("closed_at", tzinfo=SHANGHAI))
+        .values("school_id", "issued_day", "closed_day").annotate(n=Count("pk")).order_by()
+    )
+
+
+def _weighted_median(pairs: list[tuple[int, int]]) -> float | None:
+    """Median of values given as (value, count) pairs."""
+    total = sum(n for _, n in pairs)
+    if not total:
+        return None
+    expanded_mid = [(total - 1) // 2, total // 2]
+    picks, seen = [], 0
+    for value, n in sorted(pairs):
+        for target in expanded_mid:
+            if seen <= target < seen + n:
+                picks.append(value)
+        seen += n
+    return statistics.mean(picks)
+
+
+def closure_days(groups: list[dict]) -> list[tuple[int, int, int]]:
+    """(school_id, working days to close, count) for each group."""
+    if not groups:
+        return []
+    first = min(g["issued_day"] for g in groups)
+    last = max(max(g["closed_day"] for g in groups), first)
+    index = WorkingDayIndex(first, last)
+    return [(g["school_id"], index.between(g["issued_day"], g["closed_day"]), g["n"]) for g in groups]
+
+
+def findings_breakdown(findings: QuerySet[Finding]) -> list[dict]:
+    """Findings per checklist section and severity (one grouped query)."""
+    return list(
+        findings.values("item__section_id", "item__section__code", "item__section__title", "severity")
+        .annotate(n=Count("pk")).order_by("item__section__code", "severity")
+    )
+
+
+def repeat_findings(findings: QuerySet[Finding]) -> QuerySet[Finding]:
+    """Findings whose checklist item already failed at the same school within the 365 days before."""
+    earlier = Finding.objects.filter(
+        school_id=OuterRef("school_id"), item_id=OuterRef("item_id"),
+        found_at__lt=OuterRef("found_at"), found_at__gte=OuterRef("found_at") - REPEAT_WINDOW,
+    )
+    return findings.filter(item__isnull=False).filter(Exists(earlier))
+
+
+def slowest_schools(days: list[tuple[int, int, int]], overdue_by_school: dict, limit: int = 10) -> list[dict]:
+    """Schools by mean working days to close, ties broken by open overdue orders."""
+    sums: dict[int, list[int]] = {}
+    for school_id, value, n in days:
+        acc = sums.setdefault(school_id, [0, 0])
+        acc[0] += value * n
+        acc[1] += n
+    rows = [{"school_id": sid, "mean_days": round(total / n, 1), "closed": n,
+             "open_overdue": overdue_by_school.get(sid, 0)} for sid, (total, n) in sums.items()]
+    for sid, overdue in overdue_by_school.items():
+        if sid not in sums and overdue:
+            rows.append({"school_id": sid, "mean_days": None, "closed": 0, "open_overdue": overdue})
+    rows.sort(key=_slowness_key)
+    return rows[:limit]
+
+
+def _slowness_key(row: dict):
+    return (-(row["mean_days"] or 0), -row["open_overdue"], row["school_id"])
+
+
+def per_school_counts(orders: QuerySet[RectificationOrder], findings: QuerySet[Finding]) -> dict[int, dict]:
+    """Order and finding counts per school: two grouped queries."""
+    closed = Q(status=CLOSED)
+    rows = {r["school_id"]: {**r, "findings": 0} for r in orders.values("school_id").annotate(
+        total=Count("pk"), open=Count("pk", filter=~closed),
+        overdue=Count("pk", filter=~closed & Q(is_overdue=True)), closed=Count("pk", filter=closed),
+    ).order_by()}
+    for r in findings.values("school_id").annotate(n=Count("pk")).order_by():
+        rows.setdefault(r["school_id"], {"school_id": r["school_id"], "total": 0, "open": 0, "overdue": 0,
+                                         "closed": 0})["findings"] = r["n"]
+    return rows
+
+
+def _roots(orgs: list[Organization]) -> list[Organization]:
+    """The highest organisations of a set: those whose parent is not in it."""
+    ids = {o.pk for o in orgs}
+    return [o for o in orgs if o.parent_id not in ids]
+
+
+def _child_of(path: str, children: list[Organization]) -> Organization | None:
+    for child in children:
+        if path.startswith(child.path):
+            return child
+    return None
+
+
+def drill_rows(root_children: list[Organization], schools: list[Organization], counts: dict) -> list[dict]:
+    """Sum per-school counts into the children of the current level (districts, or schools)."""
+    rows = {c.pk: {"org": c, "total": 0, "open": 0, "overdue": 0, "closed": 0, "findings": 0}
+            for c in root_children}
+    for school in schools:
+        child = _child_of(school.path, root_children)
+        if child is None or school.pk not in counts:
+            continue
+        for key in ("total", "open", "overdue", "closed", "findings"):
+            rows[child.pk][key] += counts[school.pk][key]
+    return sorted(rows.values(), key=_drill_key)
+
+
+def _drill_key(row: dict):
+    return (-row["overdue"], -row["open"], row["org"].path)
+
+
+@dataclass
+class Dashboard:
+    filter: StatsFilter
+    level: Organization | None
+    visits: int = 0
+    findings: int = 0
+    orders: dict = field(default_factory=dict)
+    on_time_rate: float | None = None
+    median_days: float | None = None
+    repeat_findings: int = 0
+    breakdown: list = field(default_factory=list)
+    slowest: list = field(default_factory=list)
+    drill: list = field(default_factory=list)
+    school_orders: list = field(default_factory=list)
+
+
+def _level(user, flt: StatsFilter, visible: list[Organization]) -> tuple[Organization | None, list[Organization]]:
+    """The organisation being looked at and its children shown as drill-down rows."""
+    if flt.org_id:
+        level = next((o for o in visible if o.pk == flt.org_id), None)
+        if level is None:
+            raise Http404("no such organisation")
+        return level, [o for o in visible if o.parent_id == level.pk]
+    roots = _roots(visible)
+    if len(roots) == 1:
+        return roots[0], [o for o in visible if o.parent_id == roots[0].pk]
+    return None, roots
+
+
+def dashboard(user, flt: StatsFilter) -> Dashboard:
+    """All dashboard figures for `user` under `flt`, in a fixed number of queries."""
+    visible = list(policy.visible_orgs(user).only("pk", "name", "short_name", "kind", "parent_id", "path"))
+    level, children = _level(user, flt, visible)
+    schools = [o for o in visible if o.kind == Organization.Kind.SCHOOL and (not level or o.path.startswith(level.path))]
+    orders, findings = orders_in_scope(user, flt), findings_in_scope(user, flt)
+    board = Dashboard(filter=flt, level=level, visits=visits_in_scope(user, flt).count(), findings=findings.count())
+    board.orders = order_counts(orders)
+    board.on_time_rate = on_time_rate(board.orders)
+    days = closure_days(closure_groups(orders))
+    board.median_days = _weighted_median([(value, n) for _, value, n in days])
+    board.repeat_findings = repeat_findings(findings).count()
+    board.breakdown = findings_breakdown(findings)
+    counts = per_school_counts(orders, findings)
+    names = {s.pk: s for s in schools}
+    board.slowest = [{**row, "school": names[row["school_id"]]} for row in slowest_schools(
+        days, {sid: c["overdue"] for sid, c in counts.items()}) if row["school_id"] in names]
+    board.drill = drill_rows(children, schools, counts)
+    if level is not None and level.kind == Organization.Kind.SCHOOL:
+        board.school_orders = list(orders.select_related("deadline").order_by("-issued_at", "-id")[:100])
+    return board
+
+
+# --- a school's score per quarter ---------------------------------------------------------
+
+SEVERITY_WEIGHT = {Severity.GENERAL: 2, Severity.SERIOUS: 5, Severity.MAJOR: 10}
+HAZARD_WEIGHT = 5
+LATE_ORDER_WEIGHT = 5
+
+
+def score_formula(findings: dict[tuple[str, bool], int], late_orders: int) -> int:
+    """100 − 2·general − 5·serious − 10·major − 5·hazards − 5·late orders, never below 0.
+
+    `findings` maps (severity, hazard) to a count for the quarter; a late order is
+    one issued in the quarter that closed after its deadline or is overdue now.
+    """
+    lost = sum(SEVERITY_WEIGHT.get(sev, 2) * n + (HAZARD_WEIGHT * n if hazard else 0)
+               for (sev, hazard), n in findings.items())
+    return max(0, 100 - lost - LATE_ORDER_WEIGHT * late_orders)
+
+
+def _quarter(day: dt.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def last_quarters(today: dt.date, n: int) -> list[tuple[int, int]]:
+    year, q = _quarter(today)
+    out = []
+    for _ in range(n):
+        out.append((year, q))
+        year, q = (year, q - 1) if q > 1 else (year - 1, 4)
+    return out[::-1]
+
+
+def school_scores(school: Organization, today: dt.date, quarters: int = 8) -> list[dict]:
+    """The school's score for each of the last `quarters` quarters (two grouped queries)."""
+    periods = last_quarters(today, quarters)
+    since = _day_start(dt.date(periods[0][0], (periods[0][1] - 1) * 3 + 1, 1))
+    by_q: dict[tuple[int, int], dict] = {p: {} for p in periods}
+    late: dict[tuple[int, int], int] = {p: 0 for p in periods}
+    for r in (Finding.objects.filter(school=school, found_at__gte=since)
+              .annotate(day=TruncDate("found_at", tzinfo=SHANGHAI)).values("day", "severity", "hazard")
+              .annotate(n=Count("pk")).order_by()):
+        key = (r["severity"], r["hazard"])
+        bucket = by_q.get(_quarter(r["day"]))
+        if bucket is not None:
+            bucket[key] = bucket.get(key, 0) + r["n"]
+    late_q = Q(closed_at__gt=F("deadline__due_at")) | (~Q(status=CLOSED) & Q(is_overdue=True))
+    for r in (RectificationOrder.objects.filter(school=school, issued_at__gte=since).filter(late_q)
+              .annotate(day=TruncDate("issued_at", tzinfo=SHANGHAI)).values("day").annotate(n=Count("pk")).order_by()):
+        if _quarter(r["day"]) in late:
+            late[_quarter(r["day"])] += r["n"]
+    return [{"year": y, "quarter": q, "label": f"{y}Q{q}", "findings": sum(by_q[(y, q)].values()),
+             "late": late[(y, q)], "score": score_formula(by_q[(y, q)], late[(y, q)])} for y, q in periods]
+
+
+def get_school_for_user(user, pk) -> Organization:
+    """A school the user may see (own school, or one below their authority); otherwise 404."""
+    school = policy.visible_schools(user).filter(pk=pk).first()
+    if school is None:
+        raise Http404("no such school")
+    return school

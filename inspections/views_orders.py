@@ -1,0 +1,218 @@
+"""Pages of the rectification orders. Thin: selectors fetch and authorise, services write."""
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import include, path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from organizations import policy
+from organizations.roles import Perm
+from workflows.calendar import working_days_between
+
+from . import orders as services
+from .evidence import submit_with_evidence
+from .models import Attachment, Recheck, Severity
+from .selectors import get_extension_for_user, get_order_for_user, orders_visible_to, tasks_for
+
+FLOW_NODES = ["sign", "report", "approve_report", "recheck", "approve_closure", "city_approve", "city_supervise"]
+
+
+def working_days_left(order) -> int:
+    """Working days from today (Shanghai) to the deadline; 0 on the last day, negative when overdue."""
+    return working_days_between(timezone.now(), order.deadline.due_at)
+
+
+def my_steps(user, order) -> list[str]:
+    """The flow steps of this order that `user` may do now (the flow's own permissions decide)."""
+    return [t.flow_task.name for t in services.open_tasks(order, FLOW_NODES)
+            if services.may_do_node(user, order, t.flow_task)]
+
+
+def may_request_extension(user, order) -> bool:
+    return order.status in services.EXTENDABLE and policy.can(user, Perm.SCHOOL_REPORT, order.school)
+
+
+class ReportForm(forms.Form):
+    measures = forms.CharField(label=gettext_lazy("整改措施"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class RecheckForm(forms.Form):
+    method = forms.ChoiceField(label=gettext_lazy("复查方式"), choices=Recheck.Method.choices)
+    result = forms.ChoiceField(label=gettext_lazy("复查结论"), choices=Recheck.Result.choices)
+    notes = forms.CharField(label=gettext_lazy("复查意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtensionForm(forms.Form):
+    requested_deadline = forms.DateField(label=gettext_lazy("申请延至"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=gettext_lazy("延期理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class IssueForm(forms.Form):
+    school = forms.ModelChoiceField(label=gettext_lazy("学校"), queryset=None)
+    description = forms.CharField(label=gettext_lazy("问题描述"), widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(label=gettext_lazy("严重程度"), choices=Severity.choices)
+    hazard = forms.BooleanField(label=gettext_lazy("安全隐患"), required=False)
+    requirements = forms.CharField(label=gettext_lazy("整改要求"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = policy.orgs_with(user, Perm.INSPECT).filter(kind="school")
+
+
+@login_required
+def order_list(request):
+    orders = orders_visible_to(request.user).order_by("-issued_at")[:200]
+    return render(request, "inspections/orders/list.html", {
+        "orders": [(o, working_days_left(o)) for o in orders], "tasks": tasks_for(request.user),
+        "may_issue": policy.orgs_with(request.user, Perm.INSPECT).filter(kind="school").exists(),
+    })
+
+
+def _detail_context(request, order) -> dict:
+    return {
+        "order": order, "days_left": working_days_left(order), "steps": my_steps(request.user, order),
+        "findings": order.findings.prefetch_related("attachments"),
+        "reports": order.reports.prefetch_related("attachments").select_related("submitted_by"),
+        "rechecks": order.rechecks.select_related("checked_by"),
+        "extensions": order.extensions.select_related("requested_by"),
+        "timeline": order.audit_events.select_related("actor"),
+        "may_extend": may_request_extension(request.user, order),
+        "may_decide": policy.can(request.user, Perm.LEAD, order.issuer),
+        "report_form": ReportForm(), "recheck_form": RecheckForm(), "extension_form": ExtensionForm(),
+    }
+
+
+@login_required
+def order_detail(request, pk):
+    order = get_order_for_user(request.user, pk)
+    return render(request, "inspections/orders/detail.html", _detail_context(request, order))
+
+
+def _act(request, order, action, form=None):
+    """Run a service for a page POST; its refusals become messages on the order page."""
+    if form is not None and not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("orders:detail", pk=order.pk)
+    try:
+        action(form.cleaned_data if form is not None else {})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except (PermissionDenied, services.OrderConflict) as exc:
+        messages.error(request, str(exc) or _("您无权办理此环节。"))
+    else:
+        messages.success(request, _("已提交。"))
+    return redirect("orders:detail", pk=order.pk)
+
+
+@login_required
+@require_POST
+def order_sign(request, pk):
+    order = get_order_for_user(request.user, pk)
+    return _act(request, order, lambda data: services.order_sign(order=order, user=request.user))
+
+
+@login_required
+@require_POST
+def order_report(request, pk):
+    order = get_order_for_user(request.user, pk)
+
+    def submit(data):
+        submit_with_evidence(
+            uploads=request.FILES.getlist("files"), organization=order.school, uploaded_by=request.user,
+            action=lambda atts: services.report_submit(order=order, user=request.user, measures=data["measures"],
+                                                       attachments=atts))
+    return _act(request, order, submit, ReportForm(request.POST))
+
+
+@login_required
+@require_POST
+def order_recheck(request, pk):
+    order = get_order_for_user(request.user, pk)
+
+    def record(data):
+        submit_with_evidence(
+            uploads=request.FILES.getlist("files"), organization=order.school, uploaded_by=request.user,
+            action=lambda atts: services.recheck_record(order=order, user=request.user, attachments=atts, **data))
+    return _act(request, order, record, RecheckForm(request.POST))
+
+
+@login_required
+@require_POST
+def order_approve(request, pk):
+    """The approval the order waits for; the same choice the API makes."""
+    from .api.orders import APPROVALS, _no_approval
+
+    order = get_order_for_user(request.user, pk)
+    data = {"decision": request.POST.get("decision", "approve"), "note": request.POST.get("note", "")}
+    handler = APPROVALS.get(services.approval_step(order), _no_approval)
+    return _act(request, order, lambda _data: handler(order, request.user, data))
+
+
+@login_required
+@require_POST
+def order_extension(request, pk):
+    order = get_order_for_user(request.user, pk)
+    return _act(request, order, lambda data: services.extension_request(order=order, user=request.user, **data),
+                ExtensionForm(request.POST))
+
+
+@login_required
+@require_POST
+def extension_decide(request, pk):
+    ext = get_extension_for_user(request.user, pk)
+    approve = request.POST.get("approve") == "1"
+    return _act(request, ext.order, lambda data: services.extension_decide(
+        extension=ext, user=request.user, approve=approve, note=request.POST.get("note", "")))
+
+
+@login_required
+def order_new(request):
+    if not policy.orgs_with(request.user, Perm.INSPECT).exists():
+        raise PermissionDenied
+    form = IssueForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order, _created = services.order_issue_manual(
+                school=data["school"], issued_by=request.user, requirements=data["requirements"],
+                findings=[{"description": data["description"], "severity": data["severity"],
+                           "hazard": data["hazard"]}])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("orders:detail", pk=order.pk)
+    return render(request, "inspections/orders/new.html", {"form": form})
+
+
+@login_required
+def attachment_file(request, pk, attachment_pk, thumb=False):
+    """Evidence of an order, served only to those who may see the order."""
+    order = get_order_for_user(request.user, pk)
+    attachment = Attachment.objects.filter(pk=attachment_pk, organization=order.school).first()
+    field = attachment and (attachment.thumbnail if thumb else attachment.file)
+    if not field:
+        raise Http404("no such file")
+    return FileResponse(field.open("rb"), content_type="image/jpeg" if thumb else attachment.content_type)
+
+
+page_urls = [
+    path("", order_list, name="list"),
+    path("new/", order_new, name="new"),
+    path("<int:pk>/", order_detail, name="detail"),
+    path("<int:pk>/sign/", order_sign, name="sign"),
+    path("<int:pk>/report/", order_report, name="report"),
+    path("<int:pk>/recheck/", order_recheck, name="recheck"),
+    path("<int:pk>/approve/", order_approve, name="approve"),
+    path("<int:pk>/extension/", order_extension, name="extension"),
+    path("extensions/<int:pk>/decide/", extension_decide, name="extension-decide"),
+    path("<int:pk>/files/<int:attachment_pk>/", attachment_file, name="file"),
+    path("<int:pk>/files/<int:attachment_pk>/thumb/", attachment_file, {"thumb": True}, name="thumb"),
+]
+urls = include((page_urls, "orders"))

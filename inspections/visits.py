@@ -1,0 +1,528 @@
+"""Visit services: plan, check in, record results and findings, sign, submit, review.
+
+Every write goes through one of these keyword-only functions. They authorise
+through organizations.policy, validate, write once, audit once, and move the
+visit's viewflow process (workflows.visit.VisitFlow) in the same transaction.
+Bad input raises ValidationError; an action the visit's state does not allow
+raises VisitConflict (HTTP 409); a person who may not act raises PermissionDenied.
+"""
+import base64
+import binascii
+import io
+import uuid
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations import policy
+from organizations.models import Organization
+from organizations.roles import Perm, Role
+
+from .audit import audit
+from .models import (
+    Campaign, ChecklistItem, ChecklistSection, ChecklistTemplate, Finding, Severity, Visit, VisitItemResult,
+    VisitTeamMember,
+)
+from .models.visits import Kind
+
+STANDARD_CODE = "GFBX-2025"
+EDITABLE = (Visit.Status.IN_PROGRESS, Visit.Status.RETURNED)
+SIGNATURE_MAX_BYTES = 512 * 1024
+SIGNATURE_MAX_SIDE = 4000
+# A namespace of our own so that the order made from a visit has a stable client UUID (replay-safe).
+ORDER_UUID_NS = uuid.UUID("6f1c8e0e-3d0b-4d53-9a55-7d1f0d1f5a11")
+
+
+class VisitConflict(ValidationError):
+    """The visit's current state does not allow the action (HTTP 409)."""
+
+
+# ---------------------------------------------------------------- rules
+
+
+def is_team_member(user, visit: Visit) -> bool:
+    return visit.members.filter(user_id=getattr(user, "pk", None)).exists()
+
+
+def is_lead_inspector(user, visit: Visit) -> bool:
+    return visit.members.filter(user_id=getattr(user, "pk", None), is_lead=True).exists()
+
+
+def may_conduct(user, visit: Visit) -> bool:
+    """On site only the visit's own team, and only while they may still inspect that school."""
+    return is_team_member(user, visit) and policy.can(user, Perm.INSPECT, visit.school)
+
+
+def may_submit(user, visit: Visit) -> bool:
+    return is_lead_inspector(user, visit) and policy.can(user, Perm.INSPECT, visit.school)
+
+
+def may_review(user, visit: Visit) -> bool:
+    return policy.can(user, Perm.LEAD, visit.organiser)
+
+
+def may_plan(user, school: Organization) -> bool:
+    return policy.can(user, Perm.INSPECT, school) or policy.can(user, Perm.LEAD, school)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_status(visit: Visit, statuses, message: str) -> None:
+    if visit.status not in statuses:
+        raise VisitConflict(message, code="conflict")
+
+
+def _locked(visit: Visit) -> Visit:
+    """Re-read the visit row under a lock so concurrent tablets cannot interleave a state change."""
+    return Visit.objects.select_for_update().select_related("school", "organiser", "template").get(pk=visit.pk)
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _organiser_for(user, school: Organization) -> Organization:
+    """The deepest authority above the school where the planner holds an inspecting or leading role."""
+    above = set(school.ancestor_ids()) - {school.pk}
+    rows = [m.organization for m in policy.roles_of(user)
+            if m.organization_id in above and m.role in (Role.INSPECTOR, Role.LEADER)]
+    if not rows:
+        raise PermissionDenied(_("您无权为该学校安排督导检查。"))
+    return max(rows, key=lambda org: len(org.path))
+
+
+def current_template(code: str = STANDARD_CODE) -> ChecklistTemplate:
+    template = ChecklistTemplate.objects.filter(code=code, is_active=True).order_by("-version").first()
+    if template is None:
+        raise ValidationError({"template": _("没有可用的检查表。")})
+    return template
+
+
+def _validate_team(*, school, lead, members) -> list:
+    team = [lead] + [m for m in members if m.pk != lead.pk]
+    for person in team:
+        if not policy.can(person, Perm.INSPECT, school):
+            raise ValidationError({"team": _("%(name)s 无权检查该学校。") % {"name": person.get_full_name() or person}})
+    return team
+
+
+@transaction.atomic
+def visit_plan(*, school: Organization, planned_date: date, lead, planned_by, kind: str = Kind.ROUTINE,
+               members=(), template: ChecklistTemplate | None = None, campaign: Campaign | None = None,
+               client_uuid: uuid.UUID | None = None) -> Visit:
+    """Plan a visit and start its process; a replayed client UUID returns the visit already made."""
+    if client_uuid and (existing := Visit.objects.filter(client_uuid=client_uuid).first()):
+        return existing
+    _require(may_plan(planned_by, school), _("您无权为该学校安排督导检查。"))
+    if not school.is_school:
+        raise ValidationError({"school": _("只能对学校安排督导检查。")})
+    if kind not in Kind.values:
+        raise ValidationError({"kind": _("检查类型无效。")})
+    team = _validate_team(school=school, lead=lead, members=members)
+    visit = Visit.objects.create(
+        client_uuid=client_uuid, campaign=campaign, school=school, kind=kind, planned_date=planned_date,
+        organiser=campaign.organiser if campaign else _organiser_for(planned_by, school),
+        template=template or (campaign.template if campaign else current_template()), created_by=planned_by,
+    )
+    VisitTeamMember.objects.bulk_create([VisitTeamMember(visit=visit, user=u, is_lead=(u.pk == lead.pk)) for u in team])
+    audit(actor=planned_by, action="visit.plan", obj=visit, organization=school, visit=visit,
+          after={"kind": kind, "planned_date": planned_date.isoformat(), "team": [u.pk for u in team]})
+    from workflows.visit import VisitFlow
+
+    VisitFlow.start.run(visit=visit)
+    _emit("VISIT_ASSIGNED", visit, planned_by)
+    return visit
+
+
+def _emit(event_name: str, visit: Visit, actor, **context) -> None:
+    from notifications import events
+
+    events.emit(getattr(events, event_name), target=visit, actor=actor, **context)
+
+
+# ---------------------------------------------------------------- check in
+
+
+def _coordinate(value, limit: int, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({field: _("坐标格式无效。")}) from None
+    if not number.is_finite() or abs(number) > limit:
+        raise ValidationError({field: _("坐标超出范围。")})
+    return number.quantize(Decimal("0.000001"))
+
+
+def _geo_fields(geo_status: str, latitude, longitude, accuracy) -> dict:
+    """Coordinates only with status ok; a denied or unavailable position is recorded as such, without numbers."""
+    if geo_status not in Visit.GeoStatus.values:
+        raise ValidationError({"geo_status": _("定位情况无效。")})
+    if geo_status != Visit.GeoStatus.OK:
+        return {"checkin_geo_status": geo_status}
+    if latitude is None or longitude is None:
+        raise ValidationError({"latitude": _("已定位时必须提供经纬度。")})
+    if accuracy is not None and (not isinstance(accuracy, (int, float)) or accuracy < 0):
+        raise ValidationError({"accuracy": _("定位精度无效。")})
+    return {"checkin_geo_status": geo_status, "checkin_latitude": _coordinate(latitude, 90, "latitude"),
+            "checkin_longitude": _coordinate(longitude, 180, "longitude"), "checkin_accuracy": accuracy}
+
+
+@transaction.atomic
+def visit_check_in(*, visit: Visit, user, geo_status: str, latitude=None, longitude=None,
+                   accuracy: float | None = None) -> Visit:
+    fields = _geo_fields(geo_status, latitude, longitude, accuracy)
+    visit = _locked(visit)
+    _require(may_conduct(user, visit), _("只有本次检查组成员可以签到。"))
+    _require_status(visit, (Visit.Status.PLANNED,), _("该检查已签到，不能重复签到。"))
+    for name, value in fields.items():
+        setattr(visit, name, value)
+    visit.checkin_at = timezone.now()
+    visit.status = Visit.Status.IN_PROGRESS
+    visit.save(update_fields=[*fields, "checkin_at", "status"])
+    audit(actor=user, action="visit.check_in", obj=visit, organization=visit.school, visit=visit,
+          after={"geo_status": geo_status, "accuracy": accuracy})
+    return visit
+
+
+# ---------------------------------------------------------------- results and findings
+
+
+def _item_of(visit: Visit, item) -> ChecklistItem:
+    item_id = getattr(item, "pk", item)
+    found = ChecklistItem.objects.filter(pk=item_id, section__template_id=visit.template_id).first()
+    if found is None:
+        raise ValidationError({"item": _("该检查项不属于本次检查的检查表。")})
+    return found
+
+
+@transaction.atomic
+def item_result_record(*, visit: Visit, user, item, result: str, note: str = "") -> VisitItemResult:
+    """Save one answer as given (upsert); the last answer for an item wins."""
+    if result not in VisitItemResult.Result.values:
+        raise ValidationError({"result": _("检查结果无效。")})
+    visit = _locked(visit)
+    _require(may_conduct(user, visit), _("只有本次检查组成员可以记录检查结果。"))
+    _require_status(visit, EDITABLE, _("当前状态不能修改检查结果。"))
+    item = _item_of(visit, item)
+    row, created = VisitItemResult.objects.update_or_create(
+        visit=visit, item=item,
+        defaults={"result": result, "note": note or "", "recorded_by": user, "recorded_at": timezone.now()},
+    )
+    audit(actor=user, action="visit.result", obj=row, organization=visit.school, visit=visit,
+          after={"item": item.code, "result": result, "note": note or ""})
+    return row
+
+
+def _require_images(photos) -> None:
+    """Photos of a finding must be images by their content (a PDF or a renamed file is refused)."""
+    from .evidence import sniff
+    from .models import Attachment
+
+    for photo in photos:
+        head = photo.read(8192)
+        photo.seek(0)
+        try:
+            kind = sniff(head)[1]
+        except ValidationError:
+            kind = None
+        if kind != Attachment.Kind.IMAGE:
+            raise ValidationError({"photos": _("“%(name)s”不是图片。") % {"name": getattr(photo, "name", "")}})
+
+
+def _attach_photos(*, finding: Finding, photos, user) -> None:
+    """Store the photos (content-sniffed, thumbnailed) and link them; on refusal no file stays behind."""
+    if not photos:
+        return
+    from .evidence import submit_with_evidence
+
+    _require_images(photos)
+
+    def link(attachments):
+        finding.attachments.add(*attachments)
+
+    submit_with_evidence(uploads=photos, organization=finding.school, uploaded_by=user, action=link)
+
+
+@transaction.atomic
+def finding_record(*, visit: Visit, user, description: str, item=None, severity: str | None = None,
+                   hazard: bool | None = None, needs_rectification: bool = True, photos=(),
+                   client_uuid: uuid.UUID | None = None) -> Finding:
+    """Record a finding; severity and hazard default to the item's. A replayed client UUID returns the same row."""
+    if client_uuid and (existing := Finding.objects.filter(client_uuid=client_uuid).first()):
+        if existing.visit_id != visit.pk:
+            raise ValidationError({"client_uuid": _("该标识已用于其他检查的问题。")})
+        return existing
+    visit = _locked(visit)
+    _require(may_conduct(user, visit), _("只有本次检查组成员可以记录问题。"))
+    _require_status(visit, EDITABLE, _("当前状态不能再记录问题。"))
+    item = _item_of(visit, item) if item is not None else None
+    if not (description or "").strip():
+        raise ValidationError({"description": _("请填写问题描述。")})
+    _require_images(photos or ())
+    severity = severity or (item.severity if item else Severity.GENERAL)
+    if severity not in Severity.values:
+        raise ValidationError({"severity": _("严重程度无效。")})
+    finding = Finding.objects.create(
+        client_uuid=client_uuid, school=visit.school, visit=visit, item=item, description=description.strip(),
+        severity=severity, hazard=item.hazard if hazard is None and item else bool(hazard),
+        needs_rectification=needs_rectification, found_at=timezone.now(), found_by=user,
+    )
+    _attach_photos(finding=finding, photos=photos, user=user)
+    audit(actor=user, action="visit.finding", obj=finding, organization=visit.school, visit=visit,
+          after={"item": item.code if item else None, "severity": severity, "photos": len(photos or ())})
+    return finding
+
+
+@transaction.atomic
+def finding_photos_add(*, finding: Finding, user, photos) -> Finding:
+    visit = _locked(finding.visit)
+    _require(may_conduct(user, visit), _("只有本次检查组成员可以上传照片。"))
+    _require_status(visit, EDITABLE, _("当前状态不能再上传照片。"))
+    if not photos:
+        raise ValidationError({"photos": _("请选择照片。")})
+    _attach_photos(finding=finding, photos=photos, user=user)
+    audit(actor=user, action="visit.finding_photos", obj=finding, organization=visit.school, visit=visit,
+          after={"photos": len(photos)})
+    return finding
+
+
+@transaction.atomic
+def finding_delete(*, finding: Finding, user) -> None:
+    """A finding recorded by mistake can be removed while the record is still open."""
+    visit = _locked(finding.visit)
+    _require(may_conduct(user, visit), _("只有本次检查组成员可以删除问题。"))
+    _require_status(visit, EDITABLE, _("当前状态不能删除问题。"))
+    audit(actor=user, action="visit.finding_delete", obj=visit, organization=visit.school, visit=visit,
+          before={"finding": finding.pk, "description": finding.description})
+    finding.attachments.clear()
+    finding.delete()
+
+
+# ---------------------------------------------------------------- progress
+
+
+def visit_progress(visit: Visit) -> dict:
+    """Answered / total items, and failed items still without a finding (these block signing)."""
+    total = ChecklistItem.objects.filter(section__template_id=visit.template_id).count()
+    results = {r.item_id: r.result for r in visit.results.all()}
+    with_finding = set(visit.findings.exclude(item=None).values_list("item_id", flat=True))
+    failed = [item_id for item_id, res in results.items() if res == VisitItemResult.Result.FAIL]
+    return {"answered": len(results), "total": total, "failed": len(failed),
+            "failed_without_finding": [i for i in failed if i not in with_finding],
+            "complete": len(results) == total and all(i in with_finding for i in failed)}
+
+
+def _require_complete(visit: Visit) -> None:
+    progress = visit_progress(visit)
+    if progress["answered"] < progress["total"]:
+        raise ValidationError({"results": _("还有 %(n)d 项未检查。") % {"n": progress["total"] - progress["answered"]}})
+    if progress["failed_without_finding"]:
+        raise ValidationError({"findings": _("不符合的检查项必须记录问题。")})
+
+
+# ---------------------------------------------------------------- signature
+
+
+def signature_png(data_url: str) -> bytes:
+    """Decode a canvas data URL; only a real, non-blank PNG of sane size is accepted."""
+    prefix = "data:image/png;base64,"
+    if not isinstance(data_url, str) or not data_url.startswith(prefix):
+        raise ValidationError({"signature": _("签名必须是 PNG 图片。")})
+    try:
+        raw = base64.b64decode(data_url[len(prefix):], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError({"signature": _("签名数据无法解码。")}) from None
+    if len(raw) > SIGNATURE_MAX_BYTES or not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValidationError({"signature": _("签名必须是 PNG 图片。")})
+    _require_drawn(raw)
+    return raw
+
+
+def _require_drawn(raw: bytes) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(raw)) as img:
+            img.load()
+            if max(img.size) > SIGNATURE_MAX_SIDE:
+                raise ValidationError({"signature": _("签名图片过大。")})
+            alpha = img.convert("RGBA").getchannel("A")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise ValidationError({"signature": _("签名必须是 PNG 图片。")}) from None
+    if alpha.getbbox() is None:  # a blank canvas exports fully transparent pixels
+        raise ValidationError({"signature": _("请学校代表在签名区签字。")})
+
+
+@transaction.atomic
+def visit_sign(*, visit: Visit, user, representative_name: str, signature_data_url: str) -> Visit:
+    """The school's representative signs the record on the team's tablet; this ends the on-site work."""
+    name = (representative_name or "").strip()
+    if not name:
+        raise ValidationError({"representative_name": _("请填写学校代表姓名。")})
+    raw = signature_png(signature_data_url)
+    visit = _locked(visit)
+    _require(may_conduct(user, visit), _("只有本次检查组成员可以采集学校签字。"))
+    _require_status(visit, (Visit.Status.IN_PROGRESS,), _("当前状态不能签字。"))
+    _require_complete(visit)
+    visit.representative_name = name[:50]
+    visit.representative_signature.save(f"visit-{visit.pk}.png", ContentFile(raw), save=False)
+    visit.signed_at = visit.checkout_at = timezone.now()
+    visit.status = Visit.Status.SIGNED
+    visit.save(update_fields=["representative_name", "representative_signature", "signed_at", "checkout_at", "status"])
+    from workflows.visit import task_complete
+
+    task_complete(visit=visit, node="conduct", user=user)
+    task_complete(visit=visit, node="sign", user=user)
+    audit(actor=user, action="visit.sign", obj=visit, organization=visit.school, visit=visit,
+          after={"representative_name": visit.representative_name})
+    return visit
+
+
+# ---------------------------------------------------------------- submit and review
+
+
+@transaction.atomic
+def visit_submit(*, visit: Visit, user, summary: str | None = None) -> Visit:
+    visit = _locked(visit)
+    _require(may_submit(user, visit), _("只有检查组组长可以提交检查记录。"))
+    _require_status(visit, (Visit.Status.SIGNED, Visit.Status.RETURNED), _("当前状态不能提交。"))
+    _require_complete(visit)
+    if summary is not None:
+        visit.summary = summary.strip()
+    visit.submitted_at = timezone.now()
+    visit.status = Visit.Status.SUBMITTED
+    visit.save(update_fields=["summary", "submitted_at", "status"])
+    from workflows.visit import task_complete
+
+    task_complete(visit=visit, node="submit", user=user)
+    audit(actor=user, action="visit.submit", obj=visit, organization=visit.school, visit=visit)
+    _emit("VISIT_SUBMITTED", visit, user)
+    return visit
+
+
+@transaction.atomic
+def visit_review(*, visit: Visit, user, approve: bool, reason: str = "") -> Visit:
+    """A leader approves (findings go out as one order) or returns the record with a reason."""
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("退回时必须填写理由。")})
+    visit = _locked(visit)
+    _require(may_review(user, visit), _("只有组织机构的督导领导可以审核检查记录。"))
+    _require_status(visit, (Visit.Status.SUBMITTED,), _("当前状态不能审核。"))
+    visit.reviewed_by, visit.reviewed_at, visit.review_note = user, timezone.now(), reason
+    visit.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    from workflows.visit import task_complete
+
+    # The flow's decision gate reads this; on approval its hand-over node issues the order.
+    task_complete(visit=visit, node="review", user=user, data={"approved": bool(approve), "reason": reason})
+    audit(actor=user, action="visit.approve" if approve else "visit.return", obj=visit,
+          organization=visit.school, visit=visit, after={"reason": reason})
+    if not approve:
+        _emit("VISIT_RETURNED", visit, user, body=reason)
+    visit.refresh_from_db()
+    return visit
+
+
+def findings_for_order(visit: Visit):
+    return list(visit.findings.filter(needs_rectification=True, order__isnull=True).order_by("found_at", "id"))
+
+
+def visit_hand_over(*, visit: Visit, approved_by):
+    """Called by the flow on approval: status approved, and ONE order with every finding needing rectification."""
+    visit.status = Visit.Status.APPROVED
+    visit.save(update_fields=["status"])
+    findings = findings_for_order(visit)
+    if not findings:
+        return None
+    from .orders import order_issue
+
+    lead = visit.members.filter(is_lead=True).select_related("user").first()
+    return order_issue(school=visit.school, findings=findings, issued_by=lead.user if lead else approved_by,
+                       requirements=visit.summary, visit=visit,
+                       client_uuid=uuid.uuid5(ORDER_UUID_NS, f"visit-{visit.pk}"))
+
+
+def visit_mark_returned(*, visit: Visit) -> None:
+    """Called by the flow when a review returns the record to the lead inspector."""
+    visit.status = Visit.Status.RETURNED
+    visit.save(update_fields=["status"])
+
+
+# ---------------------------------------------------------------- checklist templates
+
+
+def may_manage_template(user, template: ChecklistTemplate) -> bool:
+    """Owned templates by their owner's admins; the shared standard one by a city-level admin."""
+    if template.owner_id:
+        return policy.can(user, Perm.MANAGE, template.owner)
+    return policy.orgs_with(user, Perm.MANAGE).filter(kind__in=("province", "city"), parent__isnull=True).exists()
+
+
+def template_in_use(template: ChecklistTemplate) -> bool:
+    return template.visits.exists() or template.campaigns.exists()
+
+
+def _copy_rows(source: ChecklistTemplate, target: ChecklistTemplate) -> None:
+    for section in source.sections.prefetch_related("items"):
+        new_section = ChecklistSection.objects.create(template=target, code=section.code, title=section.title,
+                                                      title_en=section.title_en, order=section.order)
+        ChecklistItem.objects.bulk_create([
+            ChecklistItem(section=new_section, code=i.code, title=i.title, title_en=i.title_en,
+                          severity=i.severity, hazard=i.hazard, order=i.order)
+            for i in section.items.all()
+        ])
+
+
+@transaction.atomic
+def checklist_copy(*, template: ChecklistTemplate, user, code: str | None = None,
+                   title: str | None = None) -> ChecklistTemplate:
+    """Copy a template: under a new code (version 1), or under the same code as the next version."""
+    _require(bool(policy.orgs_with(user, Perm.MANAGE).exists()), _("只有管理员可以复制检查表。"))
+    code = (code or template.code).strip()
+    last = ChecklistTemplate.objects.filter(code=code).aggregate(v=Max("version"))["v"] or 0
+    owner = template.owner if code == template.code else _admin_org(user)
+    try:
+        with transaction.atomic():
+            copy = ChecklistTemplate.objects.create(
+                code=code, version=last + 1, title=title or template.title, title_en=template.title_en,
+                deadlines=template.deadlines, based_on=template, owner=owner)
+    except IntegrityError:
+        raise VisitConflict(_("该检查表正在被他人修改，请重试。"), code="conflict") from None
+    _copy_rows(template, copy)
+    audit(actor=user, action="checklist.copy", obj=copy, organization=owner,
+          after={"code": code, "version": copy.version, "based_on": template.pk})
+    return copy
+
+
+def _admin_org(user) -> Organization | None:
+    rows = [m.organization for m in policy.roles_of(user) if m.role == Role.ADMIN]
+    return min(rows, key=lambda org: len(org.path)) if rows else None
+
+
+@transaction.atomic
+def checklist_item_update(*, template: ChecklistTemplate, item_code: str, user, title: str | None = None,
+                          severity: str | None = None, hazard: bool | None = None) -> ChecklistTemplate:
+    """Edit one item. A template already used by a visit or campaign is never changed: the edit lands in version+1."""
+    _require(may_manage_template(user, template), _("您无权修改该检查表。"))
+    if severity is not None and severity not in Severity.values:
+        raise ValidationError({"severity": _("严重程度无效。")})
+    target = checklist_copy(template=template, user=user) if template_in_use(template) else template
+    item = ChecklistItem.objects.filter(section__template=target, code=item_code).first()
+    if item is None:
+        raise ValidationError({"item": _("检查项不存在。")})
+    before = {"title": item.title, "severity": item.severity, "hazard": item.hazard}
+    item.title = title if title is not None else item.title
+    item.severity = severity or item.severity
+    item.hazard = item.hazard if hazard is None else bool(hazard)
+    item.save(update_fields=["title", "severity", "hazard"])
+    audit(actor=user, action="checklist.item_update", obj=item, organization=target.owner, before=before,
+          after={"title": item.title, "severity": item.severity, "hazard": item.hazard, "version": target.version})
+    return target

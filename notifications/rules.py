@@ -1,0 +1,257 @@
+"""Who is told what: one Rule per event of `notifications.events`.
+
+Recipients are found only through organizations.policy (roles held at the
+school, its district, its city); `events.emit` then drops anyone who cannot
+see the target's school, so a rule can never leak an order to an outsider.
+Titles are written in Chinese (the source language) with the order number.
+"""
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from organizations import policy
+from workflows.calendar import SHANGHAI
+from organizations.roles import Role
+
+from . import events as ev
+
+
+@dataclass(frozen=True)
+class Rule:
+    recipients: Callable[[object, dict], Iterable]  # (target, context) -> users
+    title: Callable[[object, dict], str]            # (target, context) -> title
+    link: Callable[[object, dict], str]             # (target, context) -> path
+
+
+# --- what a target is about ------------------------------------------------
+
+def order_of(target):
+    """The order an event is about: the target itself, or the order of a report/extension/recheck."""
+    return getattr(target, "order", None) or target
+
+
+def school_of(target):
+    """The organisation whose visibility bounds the recipients: the school when there is one.
+
+    Rows added by other apps (clues) may have no school; then the owning
+    authority (district / organiser / organisation) bounds them instead.
+    """
+    if hasattr(target, "planned_date"):  # a Visit
+        return target.school
+    subject = order_of(target)
+    if hasattr(subject, "notification_scope"):  # a target that says where its viewers are
+        return subject.notification_scope()
+    for attr in ("school", "district", "organiser", "organization"):
+        org = getattr(subject, attr, None)
+        if org is not None:
+            return org
+    return None
+
+
+def district_of(school):
+    """The district above a school; a school directly under the city answers to the city."""
+    return school.nearest("district") or school.nearest("city")
+
+
+def city_of(school):
+    return school.nearest("city")
+
+
+def _path(name: str, pk: int, fallback: str) -> str:
+    # The order and visit pages belong to other apps; until they exist the plain path is used.
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return fallback
+
+
+def order_link(target, context) -> str:
+    order = order_of(target)
+    return _path("orders:detail", order.pk, f"/orders/{order.pk}/")
+
+
+def visit_link(target, context) -> str:
+    return _path("visits:detail", target.pk, f"/visits/{target.pk}/")
+
+
+# --- groups of people -------------------------------------------------------
+
+def school_people(school) -> list:
+    """The school's staff and its leader."""
+    return [*policy.users_with_role_at(Role.SCHOOL_STAFF, school),
+            *policy.users_with_role_at(Role.SCHOOL_LEADER, school)]
+
+
+def school_leaders(school) -> list:
+    return list(policy.users_with_role_at(Role.SCHOOL_LEADER, school))
+
+
+def district_leaders(school) -> list:
+    return list(policy.users_with_role_at(Role.LEADER, district_of(school)))
+
+
+def district_inspectors(school) -> list:
+    """Inspectors who reach the school's district (its own and the city's)."""
+    return list(policy.users_with_role(Role.INSPECTOR, district_of(school)))
+
+
+def city_leaders(school) -> list:
+    city = city_of(school)
+    return list(policy.users_with_role_at(Role.LEADER, city)) if city else []
+
+
+def report_author(target, context):
+    """The author of the report in question: context['report'], the target, or the order's latest."""
+    report = context.get("report")
+    if report is None and hasattr(target, "measures"):
+        report = target
+    if report is None:
+        report = order_of(target).reports.order_by("-round", "-id").first()
+    return report.submitted_by if report else None
+
+
+def extension_of(target, context):
+    extension = context.get("extension")
+    if extension is None and hasattr(target, "requested_deadline"):
+        extension = target
+    if extension is None:
+        extension = order_of(target).extensions.order_by("-id").first()
+    return extension
+
+
+# --- recipients, one named function per rule --------------------------------
+
+def to_school(target, context):
+    return school_people(school_of(target))
+
+
+def to_issuer(target, context):
+    return [order_of(target).issued_by]
+
+
+def to_school_leader_and_district_leaders(target, context):
+    school = school_of(target)
+    return school_leaders(school) + district_leaders(school)
+
+
+def to_overdue_recipients(target, context):
+    """School and district leaders; from the second overdue on, the city leader too."""
+    order, school = order_of(target), school_of(target)
+    people = school_leaders(school) + district_leaders(school)
+    if order.overdue_count >= 2 or order.escalation_level >= 2:
+        people += city_leaders(school)
+    return people
+
+
+def to_school_leader(target, context):
+    return school_leaders(school_of(target))
+
+
+def to_report_author(target, context):
+    return [report_author(target, context)]
+
+
+def to_district_inspectors(target, context):
+    return district_inspectors(school_of(target))
+
+
+def to_inspectors_and_district_leader(target, context):
+    school = school_of(target)
+    return district_inspectors(school) + district_leaders(school)
+
+
+def to_district_leader(target, context):
+    return district_leaders(school_of(target))
+
+
+def to_closure_recipients(target, context):
+    """The school and the issuing inspector; the city leader as well for a major finding."""
+    order, school = order_of(target), school_of(target)
+    people = school_people(school) + [order.issued_by]
+    if order.severity == "major":
+        people += city_leaders(school)
+    return people
+
+
+def to_city_leaders(target, context):
+    return city_leaders(school_of(target))
+
+
+def to_requester_and_school_leader(target, context):
+    extension = extension_of(target, context)
+    return ([extension.requested_by] if extension else []) + school_leaders(school_of(target))
+
+
+def to_visit_team(target, context):
+    return [m.user for m in target.members.select_related("user")]
+
+
+def to_visit_organiser_leaders(target, context):
+    return list(policy.users_with_role_at(Role.LEADER, target.organiser))
+
+
+# --- titles -----------------------------------------------------------------
+
+def _order_title(template: str) -> Callable:
+    """A title function filling the order number into a (translatable) template."""
+    def title(target, context):
+        return _(template) % {"number": order_of(target).number}
+    return title
+
+
+def _visit_title(template: str) -> Callable:
+    def title(target, context):
+        return _(template) % {"school": target.school.name, "date": target.planned_date.isoformat()}
+    return title
+
+
+def deadline_reminder_title(target, context):
+    order = order_of(target)
+    due = order.deadline.due_at.astimezone(SHANGHAI).date()
+    return _("整改通知书 %(number)s 将于 %(date)s 到期，请及时报送整改报告") % {
+        "number": order.number, "date": due.isoformat()}
+
+
+# Marked for makemessages; the title functions translate them at emit time.
+T_ISSUED = gettext_noop("整改通知书 %(number)s 已下发，请签收")
+T_SIGNED = gettext_noop("整改通知书 %(number)s 已由学校签收")
+T_SIGN_REMINDER = gettext_noop("整改通知书 %(number)s 超过两个工作日未签收")
+T_OVERDUE = gettext_noop("整改通知书 %(number)s 已逾期")
+T_REPORT_SUBMITTED = gettext_noop("整改通知书 %(number)s 的整改报告待您审核")
+T_REPORT_RETURNED = gettext_noop("整改通知书 %(number)s 的整改报告被退回修改")
+T_REPORTED = gettext_noop("整改通知书 %(number)s 的整改报告已报送，请复查")
+T_RECHECK_OVERDUE = gettext_noop("整改通知书 %(number)s 复查已超期")
+T_RECHECK_FAILED = gettext_noop("整改通知书 %(number)s 复查未通过，请继续整改")
+T_RECHECK_PASSED = gettext_noop("整改通知书 %(number)s 复查通过，请审批销号")
+T_CLOSED = gettext_noop("整改通知书 %(number)s 已销号")
+T_ESCALATED = gettext_noop("整改通知书 %(number)s 已提请督办")
+T_EXT_REQUESTED = gettext_noop("整改通知书 %(number)s 申请延期，请审批")
+T_EXT_DECIDED = gettext_noop("整改通知书 %(number)s 的延期申请已审批")
+T_VISIT_ASSIGNED = gettext_noop("您已被安排参加 %(school)s %(date)s 的督导检查")
+T_VISIT_SUBMITTED = gettext_noop("%(school)s %(date)s 的督导检查记录待审核")
+T_VISIT_RETURNED = gettext_noop("%(school)s %(date)s 的督导检查记录被退回修改")
+
+
+RULES: dict[str, Rule] = {
+    ev.ORDER_ISSUED: Rule(to_school, _order_title(T_ISSUED), order_link),
+    ev.ORDER_SIGNED: Rule(to_issuer, _order_title(T_SIGNED), order_link),
+    ev.ORDER_SIGN_REMINDER: Rule(to_school_leader_and_district_leaders, _order_title(T_SIGN_REMINDER), order_link),
+    ev.ORDER_DEADLINE_REMINDER: Rule(to_school, deadline_reminder_title, order_link),
+    ev.ORDER_OVERDUE: Rule(to_overdue_recipients, _order_title(T_OVERDUE), order_link),
+    ev.ORDER_REPORT_SUBMITTED: Rule(to_school_leader, _order_title(T_REPORT_SUBMITTED), order_link),
+    ev.ORDER_REPORT_RETURNED: Rule(to_report_author, _order_title(T_REPORT_RETURNED), order_link),
+    ev.ORDER_REPORTED: Rule(to_district_inspectors, _order_title(T_REPORTED), order_link),
+    ev.ORDER_RECHECK_OVERDUE: Rule(to_inspectors_and_district_leader, _order_title(T_RECHECK_OVERDUE), order_link),
+    ev.ORDER_RECHECK_FAILED: Rule(to_school, _order_title(T_RECHECK_FAILED), order_link),
+    ev.ORDER_RECHECK_PASSED: Rule(to_district_leader, _order_title(T_RECHECK_PASSED), order_link),
+    ev.ORDER_CLOSED: Rule(to_closure_recipients, _order_title(T_CLOSED), order_link),
+    ev.ORDER_ESCALATED: Rule(to_city_leaders, _order_title(T_ESCALATED), order_link),
+    ev.EXTENSION_REQUESTED: Rule(to_district_leader, _order_title(T_EXT_REQUESTED), order_link),
+    ev.EXTENSION_DECIDED: Rule(to_requester_and_school_leader, _order_title(T_EXT_DECIDED), order_link),
+    ev.VISIT_ASSIGNED: Rule(to_visit_team, _visit_title(T_VISIT_ASSIGNED), visit_link),
+    ev.VISIT_SUBMITTED: Rule(to_visit_organiser_leaders, _visit_title(T_VISIT_SUBMITTED), visit_link),
+    ev.VISIT_RETURNED: Rule(to_visit_team, _visit_title(T_VISIT_RETURNED), visit_link),
+}

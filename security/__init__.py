@@ -1,0 +1,1 @@
+"""Identity hardening, security headers, refusal and export auditing, the audit viewer."""

@@ -1,0 +1,96 @@
+"""Security middleware: response headers, forced password change, refusal audit."""
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .services import password_change_required, record_refusal
+
+PERMISSIONS_POLICY = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=()"
+
+
+class SecurityHeadersMiddleware:
+    """CSP and Permissions-Policy on every response (nosniff, HSTS, referrer come from Django's)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        # The tablet camera and check-in position are used by Dudao's own pages only.
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+def _exempt_from_password_change(path: str) -> bool:
+    """Pages a user who must change the password may still reach."""
+    allowed = (reverse("password_change"), reverse("password_change_done"), reverse("logout"),
+               reverse("set_language"), reverse("javascript-catalog"), settings.STATIC_URL)
+    return path.startswith(allowed)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Outside demo mode, an account still on the published demo password must change it first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEMO or _exempt_from_password_change(request.path):
+            return self.get_response(request)
+        if not password_change_required(request.user):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _("请先修改初始密码。")}, status=403)
+        messages.warning(request, _("您的账号仍在使用初始密码，请先修改密码。"))
+        return redirect("password_change")
+
+
+def _refusal_worth_auditing(request, response) -> bool:
+    # 404 of an unrouted URL is a typo or a scanner, not a refused object; 403 always counts.
+    if response.status_code == 403:
+        return True
+    return response.status_code == 404 and getattr(request, "resolver_match", None) is not None
+
+
+class RefusalAuditMiddleware:
+    """Audits every 403, and every 404 from a routed view (an invisible or missing object).
+
+    Works from the response, so it also sees refusals that never reach
+    `process_exception`: DRF's own 403/404 responses, viewflow's site check in
+    `process_view`, guardian's decorators.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if _refusal_worth_auditing(request, response) and not getattr(request, "_refusal_audited", False):
+            record_refusal(user=getattr(request, "user", None), status=response.status_code,
+                           path=request.path, method=request.method,
+                           reason=getattr(request, "_refusal_reason", ""))
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (PermissionDenied, Http404)):
+            request._refusal_reason = type(exception).__name__
+        return None
+
+
+class ApiJsonErrorsMiddleware:
+    """Under /api/, a 404 or 405 from Django itself (an unmatched URL) answers JSON like DRF does."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (request.path.startswith("/api/") and response.status_code in (404, 405)
+                and response.get("Content-Type", "").startswith("text/html")):
+            return JsonResponse({"detail": response.reason_phrase}, status=response.status_code)
+        return response

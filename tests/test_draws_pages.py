@@ -1,0 +1,85 @@
+"""Draw screens and the public results page (一公开)."""
+import pytest
+
+from inspections.draws import conflict_register, draw_create, draw_publish, inspector_pool
+from inspections.models import Draw
+
+from .clue_helpers import CONTACT, NAME, hotline_clue
+from .draw_helpers import city_inspectors, random_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(people, tree):
+    city_inspectors(tree)
+    return random_campaign(people, tree)
+
+
+def published(people, tree, campaign):
+    record = draw_create(campaign=campaign, user=people.city_leader, schools=[tree.school_a, tree.school_b],
+                         inspectors=inspector_pool(campaign=campaign), n=2, seed="public")
+    return draw_publish(draw=record, user=people.city_leader)
+
+
+def test_the_public_page_needs_no_login_and_shows_exactly_what_is_public(client, people, tree, campaign):
+    conflict_register(inspector=people.city_inspector, school=tree.school_a, reason="亲属在该校任职",
+                      user=people.city_admin)
+    hotline_clue(people, tree, registered_by=people.district_leader)
+    record = published(people, tree, campaign)
+    page = client.get(f"/public/campaigns/{campaign.pk}/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert campaign.title in body and tree.school_a.name in body and tree.school_b.name in body
+    assert record.published_at.strftime("%Y-%m-%d") in body
+    for row in record.result["assignments"]:
+        for pk in row["team"]:
+            assert record.inputs["inspector_names"][str(pk)] in body
+    for secret in (NAME, CONTACT, record.seed, "亲属在该校任职", "反映学校"):
+        assert secret not in body
+    assert tree.school_a2.name not in body  # not drawn
+
+
+def test_no_public_page_before_publication(client, people, tree, campaign):
+    draw_create(campaign=campaign, user=people.city_leader, schools=[tree.school_a], n=1,
+                inspectors=inspector_pool(campaign=campaign))
+    assert client.get(f"/public/campaigns/{campaign.pk}/").status_code == 404
+
+
+def test_the_record_page_shows_seed_inputs_and_who_ran_it(client, people, tree, campaign):
+    record = published(people, tree, campaign)
+    client.force_login(people.city_leader)
+    body = client.get(f"/draws/{record.pk}/").content.decode()
+    assert record.seed in body and "data-reproduces" in body and people.city_leader.username in body
+
+
+@pytest.mark.parametrize("who", ["school_leader", "district_inspector", "other_district_leader"])
+def test_draw_records_are_404_for_others(client, people, tree, campaign, who):
+    record = published(people, tree, campaign)
+    client.force_login(getattr(people, who))
+    assert client.get(f"/draws/{record.pk}/").status_code == 404
+    assert client.post(f"/draws/{record.pk}/redraw/", {"reason": "x"}).status_code == 404
+    assert client.get(f"/draws/campaigns/{campaign.pk}/").status_code == 404
+
+
+def test_the_leader_draws_and_publishes_through_the_pages(client, people, tree, campaign):
+    client.force_login(people.city_leader)
+    answer = client.post(f"/draws/campaigns/{campaign.pk}/draw/", {"under": tree.district_a.pk, "n": "1",
+                                                                   "team_size": "2", "seed": "page"})
+    record = Draw.objects.get()
+    assert answer.status_code == 302 and answer["Location"].endswith(f"/draws/{record.pk}/")
+    client.post(f"/draws/{record.pk}/publish/")
+    assert Draw.objects.get().status == Draw.Status.PUBLISHED
+    client.post(f"/draws/{record.pk}/redraw/", {"reason": "督学调整"})
+    assert Draw.objects.filter(supersedes=record, redraw_reason="督学调整").exists()
+
+
+def test_campaign_list_and_conflict_register_pages(client, people, tree, campaign):
+    client.force_login(people.city_leader)
+    assert campaign.title in client.get("/draws/").content.decode()
+    client.force_login(people.city_admin)
+    client.post("/draws/conflicts/", {"inspector": people.city_inspector.pk, "school": tree.school_b.pk,
+                                      "reason": "曾在该校任职"})
+    assert "曾在该校任职" in client.get("/draws/conflicts/").content.decode()
+    client.force_login(people.district_inspector)
+    assert client.get("/draws/conflicts/").status_code == 403

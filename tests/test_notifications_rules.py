@@ -1,0 +1,133 @@
+"""The RULES table, row by row: who is told, and who never is."""
+import pytest
+
+from notifications import events as ev
+from notifications.models import Notification
+from notifications.rules import RULES
+from notifications.testing import make_extension, make_order, make_report, make_visit
+
+
+def _order(tree, people, **fields):
+    return make_order(school=tree.school_a, issued_by=people.district_inspector, **fields)
+
+
+def _report(tree, people):
+    return make_report(order=_order(tree, people), author=people.school_staff)
+
+
+def _extension(tree, people):
+    return make_extension(order=_order(tree, people), requester=people.school_staff)
+
+
+def _visit(tree, people):
+    return make_visit(school=tree.school_a, organiser=tree.district_a, kind="surprise",
+                      team=[people.district_inspector, people.city_inspector])
+
+
+# (event, target builder, told, never told)
+ROWS = [
+    (ev.ORDER_ISSUED, _order, {"school_staff", "school_leader"},
+     {"outsider", "other_school_staff", "district_leader", "district_inspector"}),
+    (ev.ORDER_SIGNED, _order, {"district_inspector"}, {"school_staff", "school_leader", "city_inspector"}),
+    (ev.ORDER_SIGN_REMINDER, _order, {"school_leader", "district_leader"},
+     {"school_staff", "other_district_leader", "city_leader", "outsider"}),
+    (ev.ORDER_DEADLINE_REMINDER, _order, {"school_staff", "school_leader"}, {"outsider", "other_school_staff"}),
+    (ev.ORDER_OVERDUE, _order, {"school_leader", "district_leader"},
+     {"city_leader", "other_district_leader", "school_staff"}),
+    (ev.ORDER_REPORT_SUBMITTED, _report, {"school_leader"}, {"outsider", "district_leader", "other_school_staff"}),
+    (ev.ORDER_REPORT_RETURNED, _report, {"school_staff"}, {"school_leader", "outsider"}),
+    (ev.ORDER_REPORTED, _order, {"district_inspector", "city_inspector"},
+     {"other_district_inspector", "school_staff", "district_leader"}),
+    (ev.ORDER_RECHECK_OVERDUE, _order, {"district_inspector", "city_inspector", "district_leader"},
+     {"other_district_inspector", "other_district_leader", "school_leader"}),
+    (ev.ORDER_RECHECK_FAILED, _order, {"school_staff", "school_leader"}, {"other_school_staff", "outsider"}),
+    (ev.ORDER_RECHECK_PASSED, _order, {"district_leader"}, {"other_district_leader", "city_leader", "school_leader"}),
+    (ev.ORDER_CLOSED, _order, {"school_staff", "school_leader", "district_inspector"},
+     {"city_leader", "outsider", "other_district_inspector"}),
+    (ev.ORDER_ESCALATED, _order, {"city_leader"}, {"other_district_leader", "school_staff", "outsider"}),
+    (ev.EXTENSION_REQUESTED, _extension, {"district_leader"}, {"other_district_leader", "school_leader"}),
+    (ev.EXTENSION_DECIDED, _extension, {"school_staff", "school_leader"}, {"outsider", "district_leader"}),
+    (ev.VISIT_ASSIGNED, _visit, {"district_inspector", "city_inspector"},
+     {"school_staff", "school_leader", "other_district_inspector"}),
+    (ev.VISIT_SUBMITTED, _visit, {"district_leader"}, {"other_district_leader", "city_leader", "school_leader"}),
+    (ev.VISIT_RETURNED, _visit, {"district_inspector", "city_inspector"}, {"district_leader", "school_staff"}),
+]
+
+
+def told(event):
+    return {n.recipient.username for n in Notification.objects.filter(kind=event).select_related("recipient")}
+
+
+def test_every_event_constant_has_a_rule_and_a_test_row():
+    constants = {v for k, v in vars(ev).items() if k.isupper() and isinstance(v, str) and "." in v}
+    assert constants <= set(RULES)  # other apps (clues) may add their own rows
+    assert constants == {row[0] for row in ROWS}
+
+
+@pytest.mark.parametrize(("event", "build", "expected", "never"), ROWS, ids=[r[0] for r in ROWS])
+def test_event_reaches_exactly_the_people_the_table_names(people, tree, event, build, expected, never):
+    target = build(tree, people)
+    ev.emit(event, target=target)
+    assert told(event) == expected
+    assert not (told(event) & never)
+
+
+@pytest.mark.parametrize(("event", "build", "expected", "never"), ROWS, ids=[r[0] for r in ROWS])
+def test_title_names_the_order_and_link_points_at_its_page(people, tree, event, build, expected, never):
+    target = build(tree, people)
+    ev.emit(event, target=target)
+    note = Notification.objects.filter(kind=event).first()
+    order = getattr(target, "order", target)
+    if event.startswith("visit."):
+        assert tree.school_a.name in note.title and note.link == f"/visits/{target.pk}/"
+    else:
+        assert order.number in note.title and note.link == f"/orders/{order.pk}/"
+
+
+def test_second_overdue_also_tells_the_city_leader(people, tree):
+    order = _order(tree, people, overdue_count=2)
+    ev.emit(ev.ORDER_OVERDUE, target=order)
+    assert told(ev.ORDER_OVERDUE) == {"school_leader", "district_leader", "city_leader"}
+
+
+def test_closure_of_a_major_finding_also_tells_the_city_leader(people, tree):
+    ev.emit(ev.ORDER_CLOSED, target=_order(tree, people, severity="major"))
+    assert "city_leader" in told(ev.ORDER_CLOSED)
+    assert "other_district_leader" not in told(ev.ORDER_CLOSED)
+
+
+def test_city_school_reports_go_to_city_inspectors_not_a_district(people, tree):
+    order = make_order(school=tree.school_c, issued_by=people.city_inspector)
+    ev.emit(ev.ORDER_REPORTED, target=order)
+    assert told(ev.ORDER_REPORTED) == {"city_inspector"}
+
+
+def test_city_school_recheck_passed_goes_to_the_city_leader_as_its_district(people, tree):
+    order = make_order(school=tree.school_c, issued_by=people.city_inspector)
+    ev.emit(ev.ORDER_RECHECK_PASSED, target=order)
+    assert told(ev.ORDER_RECHECK_PASSED) == {"city_leader"}
+
+
+def test_the_actor_is_not_told_of_their_own_action(people, tree):
+    ev.emit(ev.ORDER_ISSUED, target=_order(tree, people), actor=people.school_staff)
+    assert told(ev.ORDER_ISSUED) == {"school_leader"}
+
+
+def test_recipient_blind_to_the_school_is_never_told(people, tree):
+    # An order wrongly recorded as issued by another district's inspector: that person cannot see school A.
+    order = make_order(school=tree.school_a, issued_by=people.other_district_inspector)
+    ev.emit(ev.ORDER_SIGNED, target=order)
+    assert told(ev.ORDER_SIGNED) == set()
+
+
+def test_unknown_event_is_refused(people, tree):
+    with pytest.raises(KeyError):
+        ev.emit("order.vanished", target=_order(tree, people))
+
+
+def test_report_returned_prefers_the_report_in_context(people, tree):
+    order = _order(tree, people)
+    make_report(order=order, author=people.school_leader)
+    first = make_report(order=order, author=people.school_staff)
+    ev.emit(ev.ORDER_REPORT_RETURNED, target=order, report=first)
+    assert told(ev.ORDER_REPORT_RETURNED) == {"school_staff"}

@@ -1,0 +1,244 @@
+"""The clue flow (线索办理): register → triage → verify (desk check / surprise visit) → reply → close.
+
+Screens are custom views (inspections/views_clues.py); each human task opens
+the clue page, and the clue services complete the task through `task_complete`
+in the same transaction as the domain change. Task permissions are guardian
+permissions on the clue's district, so viewflow's queues show each task to the
+district's leaders or inspectors (and the city's) — never to a school.
+Time limits (working days, per city: inspections.models.ClueSettings) are
+non-interrupting timer boundaries that tell the district's leaders.
+"""
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import STATUS, flow, lock
+from viewflow.workflow.flow import views as flow_views
+
+from organizations.roles import Perm, full_perm
+
+from .models import ClueProcess
+
+
+# ---------------------------------------------------------------- rules (named, so the chart and tests can name them)
+
+
+def _clue(process):
+    # viewflow hands nodes the base Process row when it loads a task; the clue hangs on the subclass row.
+    return (process if isinstance(process, ClueProcess) else process.clueprocess).clue
+
+
+def district_of(process):
+    return _clue(process).district
+
+
+def is_desk_check(activation) -> bool:
+    return _clue(activation.process).decision == "desk_check"
+
+
+def is_surprise_visit(activation) -> bool:
+    return _clue(activation.process).decision == "surprise_visit"
+
+
+def _due(activation, stage: str):
+    from inspections.clues import stage_due_at
+
+    return stage_due_at(_clue(activation.process), stage) + dt.timedelta(seconds=1)
+
+
+def triage_due_at(activation):
+    return _due(activation, "triage")
+
+
+def verify_due_at(activation):
+    return _due(activation, "verify")
+
+
+def reply_due_at(activation):
+    return _due(activation, "reply")
+
+
+def open_clue_page(request, **kwargs):
+    """A task opened from viewflow's inbox goes to the clue page, where the forms live."""
+    return redirect("clues:detail", pk=_clue(request.activation.task.process).pk)
+
+
+# ---------------------------------------------------------------- the flow
+
+
+class ClueFlow(flow.Flow):
+    process_class = ClueProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("线索办理")
+    process_description = _("登记、分办、核查（书面核查或突击检查）、答复反映人、办结。")
+
+    start = flow.StartHandle(this.start_clue).Annotation(title=_("登记线索")).Next(this.triage)
+
+    triage = (
+        flow.View(open_clue_page).Annotation(title=_("分办"))
+        .Permission(full_perm(Perm.LEAD), obj=district_of)
+        .onCreate(this.entered_triage)
+        .OnTimeout(triage_due_at, this.triage_late, interrupting=False, title=_("分办超时"))
+        .Next(this.route)
+    )
+    route = (
+        flow.Switch().Annotation(title=_("分办意见"))
+        .Case(this.verify_desk, is_desk_check)
+        .Case(this.verify_visit, is_surprise_visit)
+        .Default(this.reply)
+    )
+    verify_desk = (
+        flow.View(open_clue_page).Annotation(title=_("书面核查"))
+        .Permission(full_perm(Perm.INSPECT), obj=district_of)
+        .onCreate(this.entered_verify)
+        .OnTimeout(verify_due_at, this.verify_late, interrupting=False, title=_("核查超时"))
+        .Next(this.reply)
+    )
+    verify_visit = (
+        flow.View(open_clue_page).Annotation(title=_("安排突击检查"))
+        .Permission(full_perm(Perm.INSPECT), obj=district_of)
+        .onCreate(this.entered_verify)
+        .OnTimeout(verify_due_at, this.verify_late, interrupting=False, title=_("核查超时"))
+        .Next(this.reply)
+    )
+    reply = (
+        flow.View(open_clue_page).Annotation(title=_("答复反映人"))
+        .Permission(full_perm(Perm.LEAD), obj=district_of)
+        .onCreate(this.entered_reply)
+        .OnTimeout(reply_due_at, this.reply_late, interrupting=False, title=_("答复超时"))
+        .Next(this.close)
+    )
+    close = (
+        flow.View(open_clue_page).Annotation(title=_("办结"))
+        .Permission(full_perm(Perm.LEAD), obj=district_of)
+        .onCreate(this.entered_close)
+        .Next(this.closed)
+    )
+    closed = flow.Function(this.mark_closed).Annotation(title=_("已办结")).Next(this.end)
+    end = flow.End()
+
+    triage_late = flow.Function(this.on_triage_late).Annotation(title=_("催分办")).Next(this.timer_done)
+    verify_late = flow.Function(this.on_verify_late).Annotation(title=_("催核查")).Next(this.timer_done)
+    reply_late = flow.Function(this.on_reply_late).Annotation(title=_("催答复")).Next(this.timer_done)
+    timer_done = flow.End()
+
+    def has_view_permission(self, user, obj=None):
+        from organizations import policy
+
+        return user.is_authenticated and (policy.orgs_with(user, Perm.LEAD).exists()
+                                          or policy.orgs_with(user, Perm.INSPECT).exists())
+
+    def start_clue(self, activation, clue):
+        activation.process.clue = clue  # saved by the start activation
+        return activation.process
+
+    def _set_status(self, activation, status):
+        from inspections.clues import clue_set_status
+
+        clue_set_status(clue=_clue(activation.process), status=status)
+
+    def entered_triage(self, activation):
+        self._set_status(activation, "registered")
+
+    def entered_verify(self, activation):
+        from inspections.clues import CLUE_TO_VERIFY, _emit
+
+        self._set_status(activation, "verifying")
+        _emit(CLUE_TO_VERIFY, _clue(activation.process), None)
+
+    def entered_reply(self, activation):
+        from inspections.clues import CLUE_TO_REPLY, _emit
+
+        self._set_status(activation, "replying")
+        _emit(CLUE_TO_REPLY, _clue(activation.process), None)
+
+    def entered_close(self, activation):
+        self._set_status(activation, "replied")
+
+    def mark_closed(self, activation):
+        self._set_status(activation, "closed")
+
+    def _late(self, activation, stage: str):
+        from inspections.clues import timer_overdue
+
+        timer_overdue(clue=_clue(activation.process), stage=stage)
+
+    def on_triage_late(self, activation):
+        self._late(activation, "triage")
+
+    def on_verify_late(self, activation):
+        self._late(activation, "verify")
+
+    def on_reply_late(self, activation):
+        self._late(activation, "reply")
+
+
+# ---------------------------------------------------------------- driving the flow from the services
+
+
+def open_task(clue, node: str):
+    return (ClueFlow.task_class.objects
+            .filter(process__clueprocess__clue=clue, flow_task=getattr(ClueFlow, node),
+                    status__in=[STATUS.NEW, STATUS.ASSIGNED])
+            .order_by("-pk").first())
+
+
+def task_complete(*, clue, node: str, user):
+    """Complete the open `node` task of the clue's process as `user` (viewflow's own permission check too)."""
+    from inspections.clues import ClueConflict
+
+    process = ClueProcess.objects.get(clue=clue)
+    with ClueFlow.lock(process.pk):
+        task = open_task(clue, node)
+        if task is None:
+            raise ClueConflict(_("该步骤当前不可办理。"), code="conflict")
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            if not task.flow_task.can_assign(user, task):
+                raise PermissionDenied(_("您无权办理该步骤。"))
+            activation.assign(user)
+        elif task.owner_id != user.pk:
+            raise PermissionDenied(_("该步骤已指派给他人。"))
+        activation.start(None)
+        activation.execute()
+        return task
+
+
+# ---------------------------------------------------------------- viewflow's own pages inside the Site
+
+
+def _visible_processes(request, queryset):
+    from inspections.selectors_clues import clues_visible_to
+
+    lookup = "clue__in" if queryset.model is ClueProcess else "clueprocess__clue__in"
+    return queryset.filter(**{lookup: clues_visible_to(request.user)})
+
+
+class _VisibleProcessList(flow_views.DashboardProcessListView):
+    def get_queryset(self):
+        return _visible_processes(self.request, super().get_queryset())
+
+
+class _VisibleProcessDetail(flow_views.DetailProcessView):
+    def get_queryset(self):
+        return _visible_processes(self.request, super().get_queryset())
+
+
+class _VisibleTaskList(flow_views.DashboardTaskListView):
+    def queryset(self):
+        from inspections.selectors_clues import clues_visible_to
+
+        return super().queryset().filter(process__clueprocess__clue__in=clues_visible_to(self.request.user))
+
+
+class ClueFlowApp(flow.FlowAppViewset):
+    """viewflow's flow app (inbox, queue, chart), its process pages limited to the clues the user may see."""
+
+    process_list_view_class = _VisibleProcessList
+    process_detail_view_class = _VisibleProcessDetail
+    task_list_view_class = _VisibleTaskList
+
+    def __init__(self):
+        super().__init__(ClueFlow, icon="campaign")

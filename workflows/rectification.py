@@ -1,0 +1,337 @@
+"""The rectification flow of one order (整改流程), as DESIGN.md describes it.
+
+issue → school signs → school submits report → school leader approves it →
+inspector re-checks → (fail: next round; from the third failure through the
+city leader) → district leader approves closure → (major: city leader) → closed.
+
+Domain status is written here, by the nodes: each user task sets the order's
+status when it is created. Timers are viewflow's own TimerBoundary events,
+fired by `manage.py run_timers`; their handlers are idempotent so a re-armed
+or re-created boundary never tells anyone twice.
+"""
+import datetime as dt
+
+from django.db import transaction
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+from viewflow.workflow.flow import views as flow_views
+from viewflow.workflow.nodes import TimerBoundary
+from viewflow.workflow.status import STATUS
+
+from workflows.calendar import SHANGHAI, due_after, is_working_day
+from workflows.deadlines import deadline_moved
+from workflows.models import Deadline, RectificationProcess
+
+FAILED_ROUNDS_FOR_CITY = 3
+RECHECK_SLA_WORKING_DAYS = 5
+SIGN_REMINDER_WORKING_DAYS = 2
+REMINDER_HOUR = dt.time(9, 0)
+OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+# --- who may do each task: organisation objects for `.Permission(perm, obj=...)`
+
+def school_of(process):
+    return process.order.school
+
+
+def issuer_of(process):
+    return process.order.issuer
+
+
+def city_of(process):
+    return process.order.school.nearest("city")
+
+
+# --- when the timers fire (callables of the boundary's activation)
+
+def _order(activation):
+    return activation.process.order
+
+
+def sign_reminder_at(activation):
+    return due_after(_order(activation).issued_at, SIGN_REMINDER_WORKING_DAYS).due_at + dt.timedelta(seconds=1)
+
+
+def overdue_at(activation):
+    return _order(activation).deadline.due_at + dt.timedelta(seconds=1)
+
+
+def working_days_before(day: dt.date, n: int) -> dt.date:
+    """The date n working days before `day` (n ≥ 1)."""
+    counted = 0
+    while counted < n:
+        day -= dt.timedelta(days=1)
+        counted += is_working_day(day)
+    return day
+
+
+def _reminder_at(activation, n: int):
+    due_day = _order(activation).deadline.due_at.astimezone(SHANGHAI).date()
+    return dt.datetime.combine(working_days_before(due_day, n), REMINDER_HOUR, tzinfo=SHANGHAI)
+
+
+def reminder_3_at(activation):
+    return _reminder_at(activation, 3)
+
+
+def reminder_1_at(activation):
+    return _reminder_at(activation, 1)
+
+
+def recheck_due_at(activation):
+    return due_after(timezone.now(), RECHECK_SLA_WORKING_DAYS).due_at + dt.timedelta(seconds=1)
+
+
+DEADLINE_DELAYS = (overdue_at, reminder_3_at, reminder_1_at)
+
+
+def task_page(request, process_pk, task_pk, **kwargs):
+    """viewflow's execute URL of every user task: the order page, where the forms live."""
+    process = RectificationProcess.objects.get(pk=process_pk)
+    return redirect("orders:detail", pk=process.order_id)
+
+
+class RectificationFlow(flow.Flow):
+    """整改流程
+
+    整改通知书从下发到销号的全过程。
+    """
+
+    process_class = RectificationProcess
+    # viewflow's select_for_update lock, but waiting instead of NOWAIT: the shared
+    # `lock.select_for_update_lock` catches the NOWAIT error inside a savepoint it
+    # does not roll back, which aborts the caller's transaction on PostgreSQL.
+    # Waiting, the loser re-reads the task after the winner's commit and gets 409.
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
+
+    start = flow.StartHandle(this.start_order).Next(this.sign)
+
+    sign = (
+        flow.View(task_page).Annotation(title=_("签收整改通知"))
+        .Permission("organizations.sign_for_school", obj=school_of)
+        .onCreate(this.entered_signing)
+        .OnTimeout(sign_reminder_at, this.remind_unsigned, interrupting=False, title=_("2个工作日未签收"))
+        .OnTimeout(overdue_at, this.mark_overdue, interrupting=False, title=_("整改期限届满"))
+        .Next(this.report)
+    )
+    report = (
+        flow.View(task_page).Annotation(title=_("填报整改报告"))
+        .Permission("organizations.report_for_school", obj=school_of)
+        .onCreate(this.entered_rectifying)
+        .OnTimeout(reminder_3_at, this.remind_deadline, interrupting=False, title=_("期限前3个工作日"))
+        .OnTimeout(reminder_1_at, this.remind_deadline, interrupting=False, title=_("期限前1个工作日"))
+        .OnTimeout(overdue_at, this.mark_overdue, interrupting=False, title=_("整改期限届满"))
+        .Next(this.approve_report)
+    )
+    approve_report = (
+        flow.View(task_page).Annotation(title=_("校内审核整改报告"))
+        .Permission("organizations.approve_for_school", obj=school_of)
+        .onCreate(this.entered_report_review)
+        .OnTimeout(overdue_at, this.mark_overdue, interrupting=False, title=_("整改期限届满"))
+        .Next(this.report_approved)
+    )
+    report_approved = (
+        flow.If(this.is_report_approved).Annotation(title=_("校内审核通过？"))
+        .Then(this.recheck).Else(this.report)
+    )
+    recheck = (
+        flow.View(task_page).Annotation(title=_("复查"))
+        .Permission("organizations.inspect_organization", obj=issuer_of)
+        .onCreate(this.entered_rechecking)
+        .OnTimeout(recheck_due_at, this.remind_recheck, interrupting=False, title=_("5个工作日未复查"))
+        .Next(this.recheck_passed)
+    )
+    recheck_passed = (
+        flow.If(this.is_recheck_passed).Annotation(title=_("复查通过？"))
+        .Then(this.approve_closure).Else(this.city_needed)
+    )
+    city_needed = (
+        flow.If(this.is_city_escalation_due).Annotation(title=_("第三次不通过？"))
+        .Then(this.city_supervise).Else(this.report)
+    )
+    city_supervise = (
+        flow.View(task_page).Annotation(title=_("市级挂牌督办"))
+        .Permission("organizations.lead_organization", obj=city_of)
+        .onCreate(this.entered_city_supervision)
+        .Next(this.report)
+    )
+    approve_closure = (
+        flow.View(task_page).Annotation(title=_("销号审批"))
+        .Permission("organizations.lead_organization", obj=issuer_of)
+        .onCreate(this.entered_closure_review)
+        .Next(this.city_approval_needed)
+    )
+    city_approval_needed = (
+        flow.If(this.is_major).Annotation(title=_("重大问题？"))
+        .Then(this.city_approve).Else(this.close)
+    )
+    city_approve = (
+        flow.View(task_page).Annotation(title=_("市级销号审批"))
+        .Permission("organizations.lead_organization", obj=city_of)
+        .onCreate(this.entered_city_review)
+        .Next(this.close)
+    )
+    close = flow.Function(this.close_order).Annotation(title=_("销号")).Next(this.end)
+    end = flow.End()
+
+    remind_unsigned = flow.Function(this.on_unsigned).Annotation(title=_("催签收")).Next(this.timer_done)
+    remind_deadline = flow.Function(this.on_deadline_near).Annotation(title=_("期限提醒")).Next(this.timer_done)
+    mark_overdue = flow.Function(this.on_overdue).Annotation(title=_("逾期督办")).Next(this.timer_done)
+    remind_recheck = flow.Function(this.on_recheck_late).Annotation(title=_("催复查")).Next(this.timer_done)
+    timer_done = flow.End()
+
+    def has_view_permission(self, user, obj=None):
+        # Queues are filtered per object by viewflow; the process pages are filtered by
+        # the order selector in RectificationAppViewset.
+        from organizations import policy
+
+        return user.is_authenticated and policy.visible_orgs(user).exists()
+
+    # --- nodes' callbacks; the domain rules live in inspections.orders
+
+    def start_order(self, activation, order):
+        activation.process.order = order
+        activation.process.save()
+        return activation.process
+
+    def _set_status(self, activation, status):
+        from inspections.orders import order_set_status
+
+        order_set_status(order=activation.process.order, status=status)
+
+    def entered_signing(self, activation):
+        self._set_status(activation, "issued")
+
+    def entered_rectifying(self, activation):
+        self._set_status(activation, "rectifying")
+
+    def entered_report_review(self, activation):
+        self._set_status(activation, "report_review")
+
+    def entered_rechecking(self, activation):
+        self._set_status(activation, "rechecking")
+
+    def entered_closure_review(self, activation):
+        self._set_status(activation, "closure_review")
+
+    def entered_city_review(self, activation):
+        self._set_status(activation, "city_review")
+
+    def entered_city_supervision(self, activation):
+        from inspections.orders import order_escalate
+
+        self._set_status(activation, "rectifying")
+        order_escalate(order=activation.process.order, level=2, reason="recheck_failed")
+
+    def is_report_approved(self, activation):
+        report = activation.process.order.reports.order_by("-id").first()
+        return report is not None and report.status == "approved"
+
+    def is_recheck_passed(self, activation):
+        last = activation.process.order.rechecks.order_by("-round").first()
+        return last is not None and last.result == "pass"
+
+    def is_city_escalation_due(self, activation):
+        return activation.process.order.rechecks.filter(result="fail").count() >= FAILED_ROUNDS_FOR_CITY
+
+    def is_major(self, activation):
+        return activation.process.order.severity == "major"
+
+    def close_order(self, activation):
+        from inspections.orders import order_close
+
+        order_close(order=activation.process.order)
+
+    def on_unsigned(self, activation):
+        from inspections.orders import timer_unsigned
+
+        timer_unsigned(process=activation.process)
+
+    def on_deadline_near(self, activation):
+        from inspections.orders import timer_deadline_near
+
+        timer_deadline_near(process=activation.process)
+
+    def on_overdue(self, activation):
+        from inspections.orders import timer_overdue
+
+        timer_overdue(process=activation.process)
+
+    def on_recheck_late(self, activation):
+        from inspections.orders import timer_recheck_late
+
+        timer_recheck_late(process=activation.process)
+
+
+def rearm_deadline_timers(process) -> int:
+    """Cancel the deadline timers of the open school tasks and arm them again from the current deadline.
+
+    Called under the process lock after the deadline moved; returns how many timers were armed.
+    """
+    hosts = process.task_set.filter(
+        flow_task__in=[RectificationFlow.sign, RectificationFlow.report, RectificationFlow.approve_report],
+        status__in=OPEN_STATUSES,
+    )
+    armed = 0
+    for host in hosts:
+        host_activation = host.flow_task.activation_class(host)
+        for boundary in host.flow_task._boundary_events:
+            if not isinstance(boundary, TimerBoundary) or boundary._delay not in DEADLINE_DELAYS:
+                continue
+            for old in process.task_set.filter(flow_task=boundary, previous=host, status=STATUS.SCHEDULED):
+                boundary.activation_class(old).cancel()
+            boundary._arm(host_activation)
+            armed += 1
+    return armed
+
+
+@receiver(deadline_moved, sender=Deadline, dispatch_uid="rectification_rearm_on_deadline_moved")
+def _deadline_moved(sender, deadline, old_due_at, **kwargs):
+    process = RectificationProcess.objects.filter(order__deadline=deadline).first()
+    if process is None or process.finished is not None:
+        return
+    with RectificationFlow.lock(process.pk), transaction.atomic():
+        rearm_deadline_timers(process)
+
+
+# --- viewflow's own pages (inbox, queue, archive, process list, detail, chart) inside the Site
+
+def _visible_processes(request, queryset):
+    from inspections.selectors import orders_visible_to
+
+    lookup = "order__in" if queryset.model is RectificationProcess else "rectificationprocess__order__in"
+    return queryset.filter(**{lookup: orders_visible_to(request.user)})
+
+
+class _VisibleProcessList(flow_views.DashboardProcessListView):
+    def get_queryset(self):
+        return _visible_processes(self.request, super().get_queryset())
+
+
+class _VisibleProcessDetail(flow_views.DetailProcessView):
+    def get_queryset(self):
+        return _visible_processes(self.request, super().get_queryset())
+
+
+class _VisibleTaskList(flow_views.DashboardTaskListView):
+    def queryset(self):
+        from inspections.selectors import orders_visible_to
+
+        return super().queryset().filter(
+            process__rectificationprocess__order__in=orders_visible_to(self.request.user))
+
+
+class RectificationFlowApp(flow.FlowAppViewset):
+    """viewflow's flow app, its process pages limited to the orders the user may see."""
+
+    process_list_view_class = _VisibleProcessList
+    process_detail_view_class = _VisibleProcessDetail
+    task_list_view_class = _VisibleTaskList
+
+    def __init__(self):
+        super().__init__(RectificationFlow, icon="assignment_late")

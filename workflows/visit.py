@@ -1,0 +1,146 @@
+"""The visit flow: plan → conduct → school signs → lead submits → leader reviews → order out → end.
+
+The tablet screens are custom views (inspections/views_visits.py); each human
+task here opens its screen, and the visit services complete the task through
+`task_complete` in the same transaction as the domain change. Task
+permissions are guardian permissions on organisations, so viewflow's own
+inbox and queue show each task to exactly the right people — never to a school.
+"""
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import STATUS, flow, lock
+
+from organizations.roles import Perm, full_perm
+
+from .models import VisitProcess
+
+
+# ---------------------------------------------------------------- rules (named, so the chart and tests can name them)
+
+
+def _visit(process):
+    # viewflow hands nodes the base Process row when it loads a task; the visit hangs on the subclass row.
+    return (process if isinstance(process, VisitProcess) else process.visitprocess).visit
+
+
+def school_of(process):
+    return _visit(process).school
+
+
+def organiser_of(process):
+    return _visit(process).organiser
+
+
+def lead_inspector_of(activation):
+    lead = _visit(activation.process).members.filter(is_lead=True).select_related("user").first()
+    return lead.user if lead else None
+
+
+def review_approved(activation) -> bool:
+    return bool(activation.process.data.get("approved"))
+
+
+def open_task_screen(request, **kwargs):
+    """A task opened from viewflow's inbox goes to the tablet screen for that step."""
+    from django.urls import reverse
+
+    task = request.activation.task
+    screens = {"conduct": "visits:conduct", "sign": "visits:sign", "submit": "visits:summary",
+               "review": "visits:review"}
+    return redirect(reverse(screens.get(task.flow_task.name, "visits:detail"), args=[_visit(task.process).pk]))
+
+
+# ---------------------------------------------------------------- the flow
+
+
+class VisitFlow(flow.Flow):
+    process_class = VisitProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("督导检查")
+    process_description = _("计划、现场检查、学校签字、提交、审核，审核通过后下发整改通知书。")
+
+    start = flow.StartHandle(this.start_visit).Annotation(title=_("计划检查")).Next(this.conduct)
+
+    conduct = (
+        flow.View(open_task_screen).Annotation(title=_("现场检查"))
+        .Permission(full_perm(Perm.INSPECT), obj=school_of).Next(this.sign)
+    )
+    sign = (
+        flow.View(open_task_screen).Annotation(title=_("学校代表签字"))
+        .Permission(full_perm(Perm.INSPECT), obj=school_of).Next(this.submit)
+    )
+    submit = (
+        flow.View(open_task_screen).Annotation(title=_("组长提交"))
+        .Permission(full_perm(Perm.INSPECT), obj=school_of).Assign(lead_inspector_of).Next(this.review)
+    )
+    review = (
+        flow.View(open_task_screen).Annotation(title=_("领导审核"))
+        .Permission(full_perm(Perm.LEAD), obj=organiser_of).Next(this.decide)
+    )
+    decide = (
+        flow.If(review_approved).Annotation(title=_("是否通过"))
+        .Then(this.hand_over).Else(this.returned)
+    )
+    returned = flow.Function(this.mark_returned).Annotation(title=_("退回修改")).Next(this.submit)
+    hand_over = flow.Function(this.issue_order).Annotation(title=_("下发整改通知书")).Next(this.end)
+    end = flow.End()
+
+    def start_visit(self, activation, visit):
+        activation.process.visit = visit  # saved by the start activation
+        return activation.process
+
+    def mark_returned(self, activation):
+        from inspections.visits import visit_mark_returned
+
+        visit_mark_returned(visit=_visit(activation.process))
+
+    def issue_order(self, activation):
+        from inspections.visits import visit_hand_over
+
+        visit = _visit(activation.process)
+        order = visit_hand_over(visit=visit, approved_by=visit.reviewed_by)
+        activation.process.data["order_id"] = order.pk if order else None
+        activation.process.save(update_fields=["data"])
+
+
+# ---------------------------------------------------------------- driving the flow from the services
+
+
+def open_task(visit, node: str):
+    return (VisitFlow.task_class.objects
+            .filter(process__visitprocess__visit=visit, flow_task=getattr(VisitFlow, node),
+                    status__in=[STATUS.NEW, STATUS.ASSIGNED])
+            .order_by("-pk").first())
+
+
+def task_complete(*, visit, node: str, user, data: dict | None = None):
+    """Complete the open `node` task of the visit's process as `user` (viewflow's own permission check too)."""
+    from inspections.visits import VisitConflict
+
+    process = VisitProcess.objects.get(visit=visit)
+    with VisitFlow.lock(process.pk):
+        task = open_task(visit, node)
+        if task is None:
+            raise VisitConflict(_("该步骤当前不可办理。"), code="conflict")
+        if data:
+            process.data.update(data)
+            process.save(update_fields=["data"])
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            if not task.flow_task.can_assign(user, task):
+                raise PermissionDenied(_("您无权办理该步骤。"))
+            activation.assign(user)
+        elif task.owner_id != user.pk:
+            raise PermissionDenied(_("该步骤已指派给他人。"))
+        activation.start(None)
+        activation.execute()
+        return task
+
+
+class VisitFlowApp(flow.FlowAppViewset):
+    """The flow's process list, chart and task pages inside the viewflow Site."""
+
+    def __init__(self):
+        super().__init__(VisitFlow, icon="fact_check")
