@@ -9,7 +9,7 @@ import multiprocessing
 import time
 from types import SimpleNamespace
 
-from bench.common import Row, pct
+from bench.common import Row
 
 SQL_ID_BASE = 1_000_000_000   # far above the sequences: the floor's rows never meet the app's ids
 SQL_WORKER_SPAN = 20_000_000

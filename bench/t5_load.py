@@ -5,7 +5,6 @@ here through the real services, then written to a JSON file for bench/locustfile
 """
 import csv
 import importlib.util
-import datetime as dt
 import json
 import os
 import subprocess

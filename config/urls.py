@@ -30,11 +30,11 @@ class DudaoApp(Application):
     index_path = path("", home, name="index")
 
 
-site = Site(title=_("督导"), viewsets=[DudaoApp()], primary_color="#b71c1c", secondary_color="#37474f")
-site.viewsets.append(VisitFlowApp())
-site.register(RectificationFlowApp)
-site.register(ClueFlowApp)
-site.register(AuditApp)
+site = Site(
+    title=_("督导"),
+    viewsets=[DudaoApp(), VisitFlowApp(), RectificationFlowApp(), ClueFlowApp(), AuditApp()],
+    primary_color="#b71c1c", secondary_color="#37474f",
+)
 
 api_v1 = [
     path("auth/token/", obtain_token, name="api-token"),

@@ -210,12 +210,21 @@ def _write_xlsx(user, flt: LedgerFilter, out, on_progress=None) -> int:
     for finding in export_findings(user, flt).iterator(chunk_size=2000):
         position = position + 1 if finding.order_id == last_order else 1
         last_order = finding.order_id
-        ws.append(export_row(finding, position))
+        ws.append([_cell(ws, value) for value in export_row(finding, position)])
         written += 1
         if on_progress and written % PROGRESS_EVERY == 0:
             on_progress(written)
     wb.save(out)
     return written
+
+
+def _cell(ws, value):
+    # Text typed by users (a finding's description) must never run as a spreadsheet formula.
+    from security.exports import xlsx_text_cell
+
+    if value is None or isinstance(value, (int, float, dt.date)):
+        return value
+    return xlsx_text_cell(ws, value)
 
 
 def _bold(cell, font_class):
@@ -258,6 +267,9 @@ def export_run(*, job: ExportJob) -> bool:
         job.progress, job.total, job.status = written, written, ExportJob.Status.DONE
         job.finished_at = timezone.now()
         job.save(update_fields=["file", "progress", "total", "status", "finished_at"])
+        from security.services import audit_export
+
+        audit_export(user=job.user, what="ledger.xlsx", filters=job.filters, rows=written)
     except Exception as exc:  # the job records any failure so the user sees it instead of a spinner forever
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=str(exc)[:2000],
                                                    finished_at=timezone.now())

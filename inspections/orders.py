@@ -284,9 +284,13 @@ def recheck_record(*, order: RectificationOrder, user, method: str, result: str,
     before = _snapshot(order)
 
     def apply(activation):
-        recheck = Recheck.objects.create(order=order, round=order.round, method=method, result=result,
-                                         notes=notes.strip(), checked_by=user, checked_at=timezone.now())
-        recheck.attachments.set(attachments)
+        # After a returned closure the round's re-check is done again: the row is updated (one per
+        # round), its earlier evidence kept; the audit trail keeps the earlier conclusion.
+        recheck = order.rechecks.filter(round=order.round).first() or Recheck(order=order, round=order.round)
+        recheck.method, recheck.result, recheck.notes = method, result, notes.strip()
+        recheck.checked_by, recheck.checked_at = user, timezone.now()
+        recheck.save()
+        recheck.attachments.add(*attachments)
         if result == Recheck.Result.FAIL:
             _next_round(order)
         return recheck
@@ -314,11 +318,21 @@ def _next_round(order) -> None:
 
 # --- leaders ----------------------------------------------------------------
 
+def _closure_decision(decision: str):
+    """An `apply` that records the leader's decision for the flow's `is_closure_returned` branch."""
+    def apply(activation):
+        process = activation.process
+        process.data = {**(process.data or {}), "closure_decision": decision}
+        process.save(update_fields=["data"])
+    return apply
+
+
 @transaction.atomic
 def closure_approve(*, order: RectificationOrder, user, note: str = "") -> RectificationOrder:
     """District leader's closure approval, or the city leader's for major findings."""
     before = _snapshot(order)
-    _run_task(order=order, user=user, node_names=["approve_closure", "city_approve"], apply=_noop)
+    _run_task(order=order, user=user, node_names=["approve_closure", "city_approve"],
+              apply=_closure_decision("approved"))
     audit(actor=user, action="closure.approved", obj=order, organization=order.school, order=order,
           before=before, after={**_snapshot(order), "note": note})
     if order.status == Status.CLOSED:
@@ -331,12 +345,26 @@ def _noop(activation):
 
 
 @transaction.atomic
+def closure_return(*, order: RectificationOrder, user, reason: str) -> RectificationOrder:
+    """The district leader refuses closure and sends the order back to the inspector to re-check again."""
+    if not (reason or "").strip():
+        raise ValidationError({"note": _("退回复查时请写明理由。")})
+    before = _snapshot(order)
+    _run_task(order=order, user=user, node_names=["approve_closure"], apply=_closure_decision("returned"))
+    audit(actor=user, action="closure.returned", obj=order, organization=order.school, order=order,
+          before=before, after={**_snapshot(order), "reason": reason.strip()})
+    events.emit(events.ORDER_CLOSURE_RETURNED, target=order, actor=user, body=reason.strip())
+    return order
+
+
+@transaction.atomic
 def city_supervise(*, order: RectificationOrder, user, note: str) -> RectificationOrder:
-    """The city leader's 挂牌督办 instruction after the third failed re-check; the school goes on."""
+    """The city leader's 挂牌督办 instruction after the third failed re-check or the second overdue;
+    the school goes on."""
     if not (note or "").strip():
         raise ValidationError({"note": _("请填写督办意见。")})
     before = _snapshot(order)
-    _run_task(order=order, user=user, node_names=["city_supervise"], apply=_noop)
+    _run_task(order=order, user=user, node_names=["city_supervise", "city_overdue_supervise"], apply=_noop)
     audit(actor=user, action="order.city_supervised", obj=order, organization=order.school, order=order,
           before=before, after={**_snapshot(order), "note": note.strip()})
     return order
@@ -499,5 +527,6 @@ def order_issue_manual(*, school: Organization, findings: list[dict], issued_by,
 
 def approval_step(order) -> str | None:
     """Which approval the order waits for now: the node name of its open approval task, if any."""
-    task = open_tasks(order, ["approve_report", "approve_closure", "city_approve", "city_supervise"]).first()
+    task = open_tasks(order, ["approve_report", "approve_closure", "city_approve", "city_supervise",
+                              "city_overdue_supervise"]).first()
     return task.flow_task.name if task else None

@@ -8,9 +8,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from organizations import policy
-from organizations.roles import Perm
+from organizations.models import Organization
+from organizations.roles import Perm, Role
 
-from .models import Visit
+from .models import ChecklistTemplate, Visit
 from .models.visits import UNANNOUNCED_KINDS
 
 
@@ -63,3 +64,49 @@ def visit_counts(user) -> dict:
         "open": visible.exclude(status__in=[Visit.Status.APPROVED, Visit.Status.CANCELLED]).count(),
         "to_review": visits_to_review(user).count(),
     }
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plannable_schools(user) -> QuerySet[Organization]:
+    """Schools the user may plan a visit for: those they inspect or lead (the rule of visits.may_plan)."""
+    reach = (Q(pk__in=policy.orgs_with(user, Perm.INSPECT).values("pk"))
+             | Q(pk__in=policy.orgs_with(user, Perm.LEAD).values("pk")))
+    return Organization.objects.filter(reach, kind=Organization.Kind.SCHOOL).order_by("path")
+
+
+def may_plan_anywhere(user) -> bool:
+    return plannable_schools(user).exists()
+
+
+def team_candidates(school: Organization) -> QuerySet:
+    """Inspectors who may inspect the school: the role held at the school's district, city or above."""
+    return policy.users_with_role(Role.INSPECTOR, school)
+
+
+def planned_visits_of_my_organisations(user) -> QuerySet[Visit]:
+    """Visits not yet begun that were organised by an authority the user inspects or leads (or one below it)."""
+    mine = (Q(organiser_id__in=policy.orgs_with(user, Perm.INSPECT).values("pk"))
+            | Q(organiser_id__in=policy.orgs_with(user, Perm.LEAD).values("pk")))
+    return (visits_visible_to(user).filter(mine, status=Visit.Status.PLANNED)
+            .order_by("planned_date", "school__name", "pk"))
+
+
+# ---------------------------------------------------------------- checklist templates
+
+
+def checklists_visible_to(user) -> QuerySet[ChecklistTemplate]:
+    """For admins only: the shared templates (no owner) and those owned within their reach."""
+    managed = policy.orgs_with(user, Perm.MANAGE)
+    if not managed.exists():
+        return ChecklistTemplate.objects.none()
+    return (ChecklistTemplate.objects.filter(Q(owner__isnull=True) | Q(owner_id__in=managed.values("pk")))
+            .select_related("owner").order_by("code", "-version"))
+
+
+def get_checklist_for_user(user, pk) -> ChecklistTemplate:
+    try:
+        return checklists_visible_to(user).get(pk=pk)
+    except (ChecklistTemplate.DoesNotExist, ValueError, TypeError):
+        raise Http404("checklist not found") from None

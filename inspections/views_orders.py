@@ -3,7 +3,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import include, path
 from django.utils import timezone
@@ -16,11 +17,12 @@ from organizations.roles import Perm
 from workflows.calendar import working_days_between
 
 from . import orders as services
-from .evidence import submit_with_evidence
+from .evidence import file_response, submit_with_evidence
 from .models import Attachment, Recheck, Severity
 from .selectors import get_extension_for_user, get_order_for_user, orders_visible_to, tasks_for
 
-FLOW_NODES = ["sign", "report", "approve_report", "recheck", "approve_closure", "city_approve", "city_supervise"]
+FLOW_NODES = ["sign", "report", "approve_report", "recheck", "approve_closure", "city_approve", "city_supervise",
+              "city_overdue_supervise"]
 
 
 def working_days_left(order) -> int:
@@ -195,11 +197,12 @@ def order_new(request):
 def attachment_file(request, pk, attachment_pk, thumb=False):
     """Evidence of an order, served only to those who may see the order."""
     order = get_order_for_user(request.user, pk)
-    attachment = Attachment.objects.filter(pk=attachment_pk, organization=order.school).first()
-    field = attachment and (attachment.thumbnail if thumb else attachment.file)
-    if not field:
+    # Only evidence attached to this order: other files of the same school (visits, other orders) stay out of reach.
+    linked = Q(findings__order=order) | Q(reports__order=order) | Q(rechecks__order=order)
+    attachment = Attachment.objects.filter(linked, pk=attachment_pk).distinct().first()
+    if attachment is None:
         raise Http404("no such file")
-    return FileResponse(field.open("rb"), content_type="image/jpeg" if thumb else attachment.content_type)
+    return file_response(attachment, thumb=thumb)
 
 
 page_urls = [

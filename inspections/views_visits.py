@@ -9,13 +9,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.urls import include, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import visits as services
-from .models import Attachment, Severity, VisitItemResult
-from .selectors_visits import get_visit_for_user, my_open_visits, todays_visits, visit_counts, visits_to_review
+from .evidence import file_response
+from .forms_visits import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
+from .models import Attachment, ChecklistTemplate, Severity, VisitItemResult
+from .selectors_visits import (
+    checklists_visible_to, get_checklist_for_user, get_visit_for_user, may_plan_anywhere, my_open_visits,
+    planned_visits_of_my_organisations, todays_visits, visit_counts, visits_to_review,
+)
 
 
 def _sections(visit) -> list[dict]:
@@ -43,7 +49,7 @@ def today(request):
     user = request.user
     return render(request, "inspections/visits/today.html", {
         "today_visits": todays_visits(user), "open_visits": my_open_visits(user),
-        "to_review": visits_to_review(user), "counts": visit_counts(user),
+        "to_review": visits_to_review(user), "counts": visit_counts(user), "may_plan": may_plan_anywhere(user),
     })
 
 
@@ -69,7 +75,7 @@ def conduct(request, pk):
         return redirect("visits:detail", pk=visit.pk)
     return render(request, "inspections/visits/conduct.html", _context(
         request, visit, sections=_sections(visit), results=VisitItemResult.Result.choices,
-        severities=Severity.choices, loose_findings=visit.findings.filter(item=None)))
+        severities=Severity.choices, loose_findings=visit.findings.filter(item=None), delete_back="conduct"))
 
 
 @login_required
@@ -88,7 +94,8 @@ def summary(request, pk):
         return _act(request, visit, services.visit_submit, _("检查记录已提交审核。"),
                     summary=request.POST.get("summary", ""))
     return render(request, "inspections/visits/summary.html", _context(
-        request, visit, findings=visit.findings.select_related("item").prefetch_related("attachments")))
+        request, visit, findings=visit.findings.select_related("item").prefetch_related("attachments"),
+        delete_back="summary"))
 
 
 @login_required
@@ -126,14 +133,13 @@ def _photo_of(request, pk, attachment_pk) -> Attachment:
 @login_required
 def photo(request, pk, attachment_pk):
     attachment = _photo_of(request, pk, attachment_pk)
-    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    return file_response(attachment)
 
 
 @login_required
 def photo_thumb(request, pk, attachment_pk):
     attachment = _photo_of(request, pk, attachment_pk)
-    source = attachment.thumbnail or attachment.file
-    return FileResponse(source.open("rb"), content_type="image/jpeg" if attachment.thumbnail else attachment.content_type)
+    return file_response(attachment, thumb=bool(attachment.thumbnail))
 
 
 @login_required
@@ -144,14 +150,178 @@ def signature(request, pk):
     return FileResponse(visit.representative_signature.open("rb"), content_type="image/png")
 
 
+# ---------------------------------------------------------------- planning
+
+
+def _plan_form(request) -> VisitPlanForm:
+    """Bound on POST; on GET the choices made so far travel in the query string (school → its inspectors)."""
+    if request.method == "POST":
+        return VisitPlanForm(request.POST, user=request.user)
+    initial = {k: request.GET[k] for k in ("kind", "school", "planned_date") if request.GET.get(k)}
+    return VisitPlanForm(initial=initial, user=request.user)
+
+
+def _plan_from(form, user):
+    data = form.cleaned_data
+    return services.visit_plan(
+        school=data["school"], planned_date=data["planned_date"], kind=data["kind"], lead=data["lead"],
+        members=list(data["members"]), planned_by=user, client_uuid=data.get("client_uuid"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan(request):
+    if not may_plan_anywhere(request.user):
+        raise PermissionDenied
+    form = _plan_form(request)
+    if form.is_bound and form.is_valid():
+        try:
+            visit = _plan_from(form, request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已安排 %(school)s %(date)s 的督导检查。") % {
+                "school": visit.school.name, "date": visit.planned_date.isoformat()})
+            return redirect("visits:plan")
+    return render(request, "inspections/visits/plan.html", {
+        "form": form, "planned": planned_visits_of_my_organisations(request.user),
+    }, status=400 if form.is_bound else 200)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service refusal shown on the form: on its field when the form has one, else above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+# ---------------------------------------------------------------- deleting a finding
+
+
+def _finding_of(request, pk, finding_pk):
+    visit = get_visit_for_user(request.user, pk)
+    finding = visit.findings.select_related("item").prefetch_related("attachments").filter(pk=finding_pk).first()
+    if finding is None:
+        raise Http404
+    if not services.may_conduct(request.user, visit):
+        raise PermissionDenied
+    return visit, finding
+
+
+def _back_to(visit, where: str) -> str:
+    """Only the visit's own summary or checklist are offered as the way back (no open redirect)."""
+    return reverse("visits:summary" if where == "summary" else "visits:conduct", args=[visit.pk])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def finding_delete(request, pk, finding_pk):
+    visit, finding = _finding_of(request, pk, finding_pk)
+    back = _back_to(visit, request.GET.get("back") or request.POST.get("back", ""))
+    error = None
+    if request.method == "POST":
+        try:
+            services.finding_delete(finding=finding, user=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("问题已删除。"))
+            return redirect(back)
+    editable = visit.status in services.EDITABLE
+    return render(request, "inspections/visits/finding_delete.html", _context(
+        request, visit, f=finding, back=back, back_key=request.GET.get("back", ""), error=error,
+    ), status=409 if error or not editable else 200)
+
+
+# ---------------------------------------------------------------- checklist templates (admins)
+
+
+@login_required
+def checklists(request):
+    if not services.may_administer_checklists(request.user):
+        raise PermissionDenied
+    rows = [{"template": t, "in_use": services.template_in_use(t),
+             "latest": services.latest_version(t.code).pk == t.pk,
+             "may_edit": services.may_manage_template(request.user, t)}
+            for t in checklists_visible_to(request.user)]
+    return render(request, "inspections/visits/checklists.html", {"rows": rows})
+
+
+def _item_rows(template: ChecklistTemplate) -> list[dict]:
+    return [{"section": s, "items": [{"item": i, "form": ChecklistItemForm(
+                initial={"title": i.title, "severity": i.severity, "hazard": i.hazard}, prefix=i.code)}
+             for i in s.items.all()]}
+            for s in template.sections.prefetch_related("items")]
+
+
+@login_required
+def checklist(request, pk):
+    template = get_checklist_for_user(request.user, pk)
+    latest = services.latest_version(template.code)
+    return render(request, "inspections/visits/checklist.html", {
+        "template": template, "sections": _item_rows(template), "latest": latest,
+        "in_use": services.template_in_use(template),
+        "may_edit": latest.pk == template.pk and services.may_manage_template(request.user, template),
+        "copy_form": ChecklistCopyForm(initial={"title": template.title}),
+    })
+
+
+@login_required
+@require_http_methods(["POST"])
+def checklist_item(request, pk, code):
+    template = get_checklist_for_user(request.user, pk)
+    form = ChecklistItemForm(request.POST, prefix=code)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(f"{reverse('visits:checklist', args=[template.pk])}#item-{code}")
+    try:
+        target = services.checklist_item_update(template=template, item_code=code, user=request.user,
+                                                **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{reverse('visits:checklist', args=[template.pk])}#item-{code}")
+    messages.success(request, _checklist_saved_text(template, target))
+    return redirect(f"{reverse('visits:checklist', args=[target.pk])}#item-{code}")
+
+
+def _checklist_saved_text(before: ChecklistTemplate, after: ChecklistTemplate) -> str:
+    if before.pk == after.pk:
+        return _("已保存。")
+    return _("该版本已被检查使用，修改已另存为第 %(v)d 版。") % {"v": after.version}
+
+
+@login_required
+@require_http_methods(["POST"])
+def checklist_copy(request, pk):
+    template = get_checklist_for_user(request.user, pk)
+    form = ChecklistCopyForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        copy = services.checklist_copy(template=template, user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("visits:checklist", pk=template.pk)
+    messages.success(request, _("已复制为 %(code)s 第 %(v)d 版。") % {"code": copy.code, "v": copy.version})
+    return redirect("visits:checklist", pk=copy.pk)
+
+
 page_urls = [
     path("", today, name="today"),
+    path("plan/", plan, name="plan"),
+    path("checklists/", checklists, name="checklists"),
+    path("checklists/<int:pk>/", checklist, name="checklist"),
+    path("checklists/<int:pk>/copy/", checklist_copy, name="checklist-copy"),
+    path("checklists/<int:pk>/items/<str:code>/", checklist_item, name="checklist-item"),
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/record/", record, name="record"),
     path("<int:pk>/conduct/", conduct, name="conduct"),
     path("<int:pk>/sign/", sign, name="sign"),
     path("<int:pk>/summary/", summary, name="summary"),
     path("<int:pk>/review/", review, name="review"),
+    path("<int:pk>/findings/<int:finding_pk>/delete/", finding_delete, name="finding-delete"),
     path("<int:pk>/photos/<int:attachment_pk>/", photo, name="photo"),
     path("<int:pk>/photos/<int:attachment_pk>/thumb/", photo_thumb, name="photo-thumb"),
     path("<int:pk>/signature.png", signature, name="signature"),

@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -459,6 +458,11 @@ def visit_mark_returned(*, visit: Visit) -> None:
 # ---------------------------------------------------------------- checklist templates
 
 
+def may_administer_checklists(user) -> bool:
+    """The checklist screens are for admins (role admin: manage permission on some organisation)."""
+    return policy.orgs_with(user, Perm.MANAGE).exists()
+
+
 def may_manage_template(user, template: ChecklistTemplate) -> bool:
     """Owned templates by their owner's admins; the shared standard one by a city-level admin."""
     if template.owner_id:
@@ -481,14 +485,36 @@ def _copy_rows(source: ChecklistTemplate, target: ChecklistTemplate) -> None:
         ])
 
 
+def latest_version(code: str) -> ChecklistTemplate | None:
+    return ChecklistTemplate.objects.filter(code=code).order_by("-version").first()
+
+
+def may_copy_as(user, code: str) -> bool:
+    """A new code is any admin's; a code that exists may get a next version only from whoever manages it."""
+    latest = latest_version(code)
+    if latest is None:
+        return may_administer_checklists(user)
+    return may_manage_template(user, latest)
+
+
+def _clean_code(code: str) -> str:
+    code = (code or "").strip().upper()
+    if not code or len(code) > 32 or not all(ch.isalnum() or ch in "-_" for ch in code):
+        raise ValidationError({"code": _("代码只能包含字母、数字、“-”和“_”，最长 32 个字符。")})
+    return code
+
+
 @transaction.atomic
 def checklist_copy(*, template: ChecklistTemplate, user, code: str | None = None,
                    title: str | None = None) -> ChecklistTemplate:
-    """Copy a template: under a new code (version 1), or under the same code as the next version."""
-    _require(bool(policy.orgs_with(user, Perm.MANAGE).exists()), _("只有管理员可以复制检查表。"))
-    code = (code or template.code).strip()
-    last = ChecklistTemplate.objects.filter(code=code).aggregate(v=Max("version"))["v"] or 0
-    owner = template.owner if code == template.code else _admin_org(user)
+    """Copy a template: under a new code (version 1), or under an existing code as its next version."""
+    _require(may_administer_checklists(user), _("只有管理员可以复制检查表。"))
+    code = _clean_code(code) if code else template.code
+    # Without this a district admin could slip a new version under the city's standard code.
+    _require(may_copy_as(user, code), _("您无权为该代码的检查表发布新版本。"))
+    latest = latest_version(code)
+    last = latest.version if latest else 0
+    owner = latest.owner if latest else _admin_org(user)
     try:
         with transaction.atomic():
             copy = ChecklistTemplate.objects.create(
@@ -514,6 +540,11 @@ def checklist_item_update(*, template: ChecklistTemplate, item_code: str, user, 
     _require(may_manage_template(user, template), _("您无权修改该检查表。"))
     if severity is not None and severity not in Severity.values:
         raise ValidationError({"severity": _("严重程度无效。")})
+    if title is not None and not 0 < len(title := title.strip()) <= 300:
+        raise ValidationError({"title": _("检查内容须为 1 至 300 个字符。")})
+    # Editing an older version would fork the history and drop the later versions' edits.
+    if latest_version(template.code).pk != template.pk:
+        raise VisitConflict(_("只能修改该检查表的最新版本。"), code="conflict")
     target = checklist_copy(template=template, user=user) if template_in_use(template) else template
     item = ChecklistItem.objects.filter(section__template=target, code=item_code).first()
     if item is None:

@@ -9,12 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 
 @database_sync_to_async
 def _user_for_token(key: str):
-    from rest_framework.authtoken.models import Token
+    # The same rule as the REST API: expired or revoked tokens authenticate nobody.
+    from security.tokens import token_user
 
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token and token.user.is_active:
-        return token.user
-    return AnonymousUser()
+    return token_user(key) or AnonymousUser()
 
 
 def _token_from(scope) -> str | None:

@@ -5,8 +5,8 @@ The event names below are the contract with the flows; add rows, don't rename.
 """
 from django.conf import settings
 from django.utils import translation
+from guardian.shortcuts import get_users_with_perms
 
-from organizations import policy
 from organizations.roles import Perm
 
 from .services import notify
@@ -24,6 +24,7 @@ ORDER_RECHECK_OVERDUE = "order.recheck_overdue"      # inspector SLA
 ORDER_RECHECK_FAILED = "order.recheck_failed"
 ORDER_RECHECK_PASSED = "order.recheck_passed"
 ORDER_CLOSED = "order.closed"
+ORDER_CLOSURE_RETURNED = "order.closure_returned"  # closure refused: back to the inspector
 ORDER_ESCALATED = "order.escalated"
 EXTENSION_REQUESTED = "extension.requested"
 EXTENSION_DECIDED = "extension.decided"
@@ -39,14 +40,27 @@ def recipients_for(event: str, *, target, actor=None, **context) -> list:
     rule = RULES.get(event)
     if rule is None:
         raise KeyError(f"no notification rule for event {event!r}")
-    school = school_of(target)
-    chosen = {}
+    candidates = {}
     for user in rule.recipients(target, context):
-        if user is None or user.pk in chosen or (actor is not None and user.pk == actor.pk):
+        if user is None or user.pk in candidates or (actor is not None and user.pk == actor.pk):
             continue
-        if policy.can(user, Perm.VIEW, school):
-            chosen[user.pk] = user
-    return list(chosen.values())
+        candidates[user.pk] = user
+    return viewers_among(candidates, school_of(target))
+
+
+def viewers_among(candidates: dict, school) -> list:
+    """The candidates (pk → user, kept in order) who may VIEW `school`, found in one query.
+
+    The same answer as policy.can(user, Perm.VIEW, school) for each of them — a guardian
+    grant to the user or one of their groups, or an active superuser — asked once for the
+    whole set instead of twice per recipient.
+    """
+    if school is None or not candidates:
+        return []
+    viewers = get_users_with_perms(school, with_superusers=True, with_group_users=True,
+                                   only_with_perms_in=[Perm.VIEW])
+    allowed = set(viewers.filter(pk__in=list(candidates), is_active=True).values_list("pk", flat=True))
+    return [user for pk, user in candidates.items() if pk in allowed and user.is_active]
 
 
 def emit(event: str, *, target, actor=None, **context):

@@ -227,6 +227,7 @@ T_RECHECK_OVERDUE = gettext_noop("整改通知书 %(number)s 复查已超期")
 T_RECHECK_FAILED = gettext_noop("整改通知书 %(number)s 复查未通过，请继续整改")
 T_RECHECK_PASSED = gettext_noop("整改通知书 %(number)s 复查通过，请审批销号")
 T_CLOSED = gettext_noop("整改通知书 %(number)s 已销号")
+T_CLOSURE_RETURNED = gettext_noop("整改通知书 %(number)s 销号审批被退回，请重新复查")
 T_ESCALATED = gettext_noop("整改通知书 %(number)s 已提请督办")
 T_EXT_REQUESTED = gettext_noop("整改通知书 %(number)s 申请延期，请审批")
 T_EXT_DECIDED = gettext_noop("整改通知书 %(number)s 的延期申请已审批")
@@ -248,6 +249,7 @@ RULES: dict[str, Rule] = {
     ev.ORDER_RECHECK_FAILED: Rule(to_school, _order_title(T_RECHECK_FAILED), order_link),
     ev.ORDER_RECHECK_PASSED: Rule(to_district_leader, _order_title(T_RECHECK_PASSED), order_link),
     ev.ORDER_CLOSED: Rule(to_closure_recipients, _order_title(T_CLOSED), order_link),
+    ev.ORDER_CLOSURE_RETURNED: Rule(to_district_inspectors, _order_title(T_CLOSURE_RETURNED), order_link),
     ev.ORDER_ESCALATED: Rule(to_city_leaders, _order_title(T_ESCALATED), order_link),
     ev.EXTENSION_REQUESTED: Rule(to_district_leader, _order_title(T_EXT_REQUESTED), order_link),
     ev.EXTENSION_DECIDED: Rule(to_requester_and_school_leader, _order_title(T_EXT_DECIDED), order_link),

@@ -4,7 +4,9 @@
 and pushes them over the channel layer only after commit, so a rolled-back
 change tells nobody. E-mail and group robots follow on a background thread.
 """
+import asyncio
 import logging
+from collections import defaultdict
 from functools import partial
 from collections.abc import Iterable
 
@@ -12,6 +14,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from . import delivery
@@ -62,19 +65,52 @@ def after_commit(ids: list[int], hook_ids: list[int], mail_ids: list[int] = ()) 
         delivery.in_background(delivery.deliver_webhooks, hook_ids)
 
 
+# Concurrent group_sends per push: channels_redis pools are unbounded, so this caps the connections.
+PUSH_CONCURRENCY = 32
+
+
+def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
+    """Unread notifications per user, for many users in one aggregate query (absent users have 0)."""
+    rows = (Notification.objects.filter(recipient_id__in=list(user_ids), read_at__isnull=True)
+            .values("recipient_id").annotate(n=Count("id")).order_by())
+    return {row["recipient_id"]: row["n"] for row in rows}
+
+
 def push(ids: list[int]) -> None:
     """Send stored notifications to each recipient's group; a down layer loses nothing (catch-up on reconnect)."""
     layer = get_channel_layer()
     if layer is None:
         return
-    for note in Notification.objects.filter(pk__in=ids).order_by("id"):
-        try:
-            async_to_sync(layer.group_send)(user_group(note.recipient_id), {
-                "type": "notification.push", "notification": note.as_payload(),
-                "unread": unread_count(note.recipient),
-            })
-        except Exception:  # the stored row is delivered on the next connect
-            log.exception("push of notification %s failed", note.pk)
+    notes = list(Notification.objects.filter(pk__in=ids).order_by("id"))
+    if not notes:
+        return
+    counts = unread_counts({n.recipient_id for n in notes})
+    per_user = defaultdict(list)  # one user's notifications keep their id order
+    for note in notes:
+        per_user[note.recipient_id].append((note.pk, {
+            "type": "notification.push", "notification": note.as_payload(),
+            "unread": counts.get(note.recipient_id, 0),
+        }))
+    try:
+        # One event loop (and one Redis pool) for the whole burst instead of one per recipient.
+        async_to_sync(send_to_groups)(layer, per_user)
+    except Exception:  # the stored rows are delivered on the next connect
+        log.exception("push of notifications %s failed", ids)
+
+
+async def send_to_groups(layer, per_user: dict[int, list[tuple[int, dict]]]) -> None:
+    """group_send every user's messages, users concurrently (bounded), each user's in order."""
+    gate = asyncio.Semaphore(PUSH_CONCURRENCY)
+
+    async def send_user(user_id: int, messages: list[tuple[int, dict]]) -> None:
+        async with gate:
+            for pk, message in messages:
+                try:
+                    await layer.group_send(user_group(user_id), message)
+                except Exception:  # one failed send must not stop the others
+                    log.exception("push of notification %s failed", pk)
+
+    await asyncio.gather(*(send_user(uid, msgs) for uid, msgs in per_user.items()))
 
 
 def mark_read(*, user, ids: Iterable[int] | None = None) -> int:

@@ -51,3 +51,39 @@ def fail_round(people, order):
 
 def at(day: dt.date, hour=10):
     return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
+
+
+# --- viewflow's own pages of a flow app: every URL pattern, filled in for one process
+
+def flow_app_patterns(namespace: str) -> list[tuple[str, str]]:
+    """(url name, route) of every pattern the flow app `namespace` exposes, e.g. ("recheck:assign", "<int:process_pk>/...")."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found = []
+
+    def walk(patterns, prefix, names):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + str(entry.pattern), names + [entry.namespace] if entry.namespace else names)
+            elif isinstance(entry, URLPattern) and names[:1] == [namespace]:
+                found.append((":".join(names[1:] + [entry.name]), prefix + str(entry.pattern)))
+
+    walk(get_resolver().url_patterns, "/", [])
+    return found
+
+
+def flow_app_urls(namespace: str, process) -> dict[str, str]:
+    """Every URL of the flow app for `process`: its node URLs filled with that node's task of the process.
+
+    Nodes without a task in the process are left out (they answer 404 to everyone); process-less
+    pages (dashboard, lists, chart) are included as they are.
+    """
+    tasks = {t.flow_task.name: t.pk for t in process.task_set.order_by("pk")}
+    urls = {}
+    for name, route in flow_app_patterns(namespace):
+        node = name.split(":")[0] if ":" in name else None
+        if "<int:task_pk>" in route and node not in tasks:
+            continue
+        urls[name] = (route.replace("<int:process_pk>", str(process.pk))
+                      .replace("<int:task_pk>", str(tasks.get(node, 0))))
+    return urls

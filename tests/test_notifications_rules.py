@@ -44,6 +44,8 @@ ROWS = [
     (ev.ORDER_RECHECK_PASSED, _order, {"district_leader"}, {"other_district_leader", "city_leader", "school_leader"}),
     (ev.ORDER_CLOSED, _order, {"school_staff", "school_leader", "district_inspector"},
      {"city_leader", "outsider", "other_district_inspector"}),
+    (ev.ORDER_CLOSURE_RETURNED, _order, {"district_inspector", "city_inspector"},
+     {"other_district_inspector", "school_staff", "school_leader"}),
     (ev.ORDER_ESCALATED, _order, {"city_leader"}, {"other_district_leader", "school_staff", "outsider"}),
     (ev.EXTENSION_REQUESTED, _extension, {"district_leader"}, {"other_district_leader", "school_leader"}),
     (ev.EXTENSION_DECIDED, _extension, {"school_staff", "school_leader"}, {"outsider", "district_leader"}),

@@ -62,3 +62,28 @@ def test_viewflow_process_pages_hide_other_schools_orders(people, tree, client):
     client.force_login(people.other_school_staff)
     assert client.get(f"/rectification/{order.process.pk}/").status_code == 404
     assert order.number not in client.get("/rectification/flows/").content.decode()
+
+
+def test_order_files_are_only_those_attached_to_that_order(people, tree, client, settings, tmp_path):
+    from inspections.evidence import attachment_create
+    from inspections.orders import recheck_record
+    from .test_orders_api import jpeg
+
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def upload(user):
+        return attachment_create(upload=jpeg(), organization=tree.school_a, uploaded_by=user)
+
+    order = issue(people, tree)
+    finding_photo = upload(people.district_inspector)
+    order.findings.get().attachments.add(finding_photo)
+    sign_and_report(people, order)
+    recheck_photo = upload(people.district_inspector)
+    recheck_record(order=order, user=people.district_inspector, method="on_site", result="pass",
+                   attachments=[recheck_photo])
+    loose = upload(people.school_staff)  # same school, attached to nothing of this order
+    client.force_login(people.school_leader)
+    for attached in (finding_photo, recheck_photo):
+        assert client.get(f"/orders/{order.pk}/files/{attached.pk}/").status_code == 200
+    assert client.get(f"/orders/{order.pk}/files/{loose.pk}/").status_code == 404
+    assert client.get(f"/orders/{order.pk}/files/{loose.pk}/thumb/").status_code == 404

@@ -204,3 +204,54 @@ def test_admin_offers_no_change_or_delete_of_audit_events(people, tree, client):
     assert response.status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).action == "order.issued"
     assert RectificationFlow.instance is not None
+
+
+def _overdue_twice(people, tree, clock):
+    clock(dt.date(2025, 9, 22))
+    order = issue(people, tree, severity="major")  # 5 working days → 2025-09-26
+    order_sign(order=order, user=people.school_leader)
+    clock(dt.date(2025, 9, 29))
+    sweep()
+    ext = extension_request(order=order, user=people.school_staff, requested_deadline=dt.date(2025, 10, 10),
+                            reason="设备到货延迟")
+    extension_decide(extension=ext, user=people.district_leader, approve=True)
+    return order
+
+
+def test_first_overdue_creates_no_city_task(people, tree, clock):
+    order = _overdue_twice(people, tree, clock)
+    assert queue_names(people.city_leader, order) == set()
+
+
+def test_second_overdue_gives_the_city_leader_a_supervision_task(people, tree, clock):
+    from inspections.orders import city_supervise
+
+    order = _overdue_twice(people, tree, clock)
+    clock(dt.date(2025, 10, 11))
+    sweep()
+    order.refresh_from_db()
+    assert order.overdue_count == 2
+    assert queue_names(people.city_leader, order) == {"city_overdue_supervise"}
+    for persona in ("district_leader", "other_district_leader", "school_leader", "city_inspector"):
+        assert "city_overdue_supervise" not in queue_names(getattr(people, persona), order), persona
+    assert queue_names(people.school_staff, order) == {"report"}  # the school goes on meanwhile
+    assert Notification.objects.filter(kind="order.escalated", recipient=people.city_leader).exists()
+    with pytest.raises(orders.PermissionDenied):
+        city_supervise(order=order, user=people.district_leader, note="督办")
+    city_supervise(order=order, user=people.city_leader, note="限期三日内整改到位")
+    assert queue_names(people.city_leader, order) == set()
+    assert actions(order)[-1] == "order.city_supervised"
+
+
+def test_second_overdue_city_task_is_made_once_even_if_the_timer_fires_again(people, tree, clock):
+    order = _overdue_twice(people, tree, clock)
+    clock(dt.date(2025, 10, 11))
+    sweep()
+    sweep()
+    order.refresh_from_db()
+    from workflows.rectification import rearm_deadline_timers
+    assert rearm_deadline_timers(order.process) >= 1  # the overdue timer armed again at a past moment
+    fired, _ = sweep()
+    assert fired >= 1
+    tasks = Task.objects.filter(process_id=order.process.pk, flow_task=RectificationFlow.city_overdue_supervise)
+    assert tasks.count() == 1

@@ -86,3 +86,20 @@ def test_demo_visits_load_twice_without_duplicates(transactional_db):
     assert [v.pk for v in load_demo_visits()] == [v.pk for v in first]
     assert Visit.objects.filter(school__code="S-CQZZ").count() == 2
     assert {v.kind for v in first} == {"routine", "surprise"}
+
+
+def test_visit_pdf_is_linked_for_people_who_see_the_visit_once_checked_in(people, tree):
+    from inspections.visits import visit_check_in
+
+    visit = plan(people, tree, kind="surprise")
+    pdf_url = reverse("reports:visit-pdf", args=[visit.pk])
+    assert pdf_url not in login(people.district_inspector).get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    visit_check_in(visit=visit, user=people.district_inspector, geo_status="denied")
+    for user in (people.district_inspector, people.school_leader, people.district_leader, people.city_leader):
+        client = login(user)
+        assert pdf_url in client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+        assert pdf_url in client.get(reverse("visits:summary", args=[visit.pk])).content.decode()
+        assert pdf_url in client.get(reverse("visits:record", args=[visit.pk])).content.decode()
+    response = login(people.school_leader).get(pdf_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert login(people.other_district_inspector).get(pdf_url).status_code == 404

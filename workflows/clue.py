@@ -15,10 +15,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import STATUS, flow, lock
-from viewflow.workflow.flow import views as flow_views
 
 from organizations.roles import Perm, full_perm
 
+from .flow_guard import GuardedFlowAppMixin
 from .models import ClueProcess
 
 
@@ -209,36 +209,18 @@ def task_complete(*, clue, node: str, user):
 # ---------------------------------------------------------------- viewflow's own pages inside the Site
 
 
-def _visible_processes(request, queryset):
+def visible_clue_processes(user):
     from inspections.selectors_clues import clues_visible_to
 
-    lookup = "clue__in" if queryset.model is ClueProcess else "clueprocess__clue__in"
-    return queryset.filter(**{lookup: clues_visible_to(request.user)})
+    return ClueProcess.objects.filter(clue__in=clues_visible_to(user).values("pk"))
 
 
-class _VisibleProcessList(flow_views.DashboardProcessListView):
-    def get_queryset(self):
-        return _visible_processes(self.request, super().get_queryset())
-
-
-class _VisibleProcessDetail(flow_views.DetailProcessView):
-    def get_queryset(self):
-        return _visible_processes(self.request, super().get_queryset())
-
-
-class _VisibleTaskList(flow_views.DashboardTaskListView):
-    def queryset(self):
-        from inspections.selectors_clues import clues_visible_to
-
-        return super().queryset().filter(process__clueprocess__clue__in=clues_visible_to(self.request.user))
-
-
-class ClueFlowApp(flow.FlowAppViewset):
-    """viewflow's flow app (inbox, queue, chart), its process pages limited to the clues the user may see."""
-
-    process_list_view_class = _VisibleProcessList
-    process_detail_view_class = _VisibleProcessDetail
-    task_list_view_class = _VisibleTaskList
+class ClueFlowApp(GuardedFlowAppMixin, flow.FlowAppViewset):
+    """viewflow's flow app (inbox, queue, chart); every page naming a process or task answers 404
+    for a clue the user may not see, and its lists show only visible clues (workflows.flow_guard)."""
 
     def __init__(self):
         super().__init__(ClueFlow, icon="campaign")
+
+    def visible_processes(self, user):
+        return visible_clue_processes(user)

@@ -2,7 +2,8 @@
 
 issue → school signs → school submits report → school leader approves it →
 inspector re-checks → (fail: next round; from the third failure through the
-city leader) → district leader approves closure → (major: city leader) → closed.
+city leader) → district leader approves closure (or returns it to re-check)
+→ (major: city leader) → closed.
 
 Domain status is written here, by the nodes: each user task sets the order's
 status when it is created. Timers are viewflow's own TimerBoundary events,
@@ -18,15 +19,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
-from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.nodes import TimerBoundary
 from viewflow.workflow.status import STATUS
 
 from workflows.calendar import SHANGHAI, due_after, is_working_day
 from workflows.deadlines import deadline_moved
+from workflows.flow_guard import GuardedFlowAppMixin
 from workflows.models import Deadline, RectificationProcess
 
 FAILED_ROUNDS_FOR_CITY = 3
+OVERDUES_FOR_CITY = 2
 RECHECK_SLA_WORKING_DAYS = 5
 SIGN_REMINDER_WORKING_DAYS = 2
 REMINDER_HOUR = dt.time(9, 0)
@@ -35,16 +37,21 @@ OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 # --- who may do each task: organisation objects for `.Permission(perm, obj=...)`
 
+def order_of(process):
+    # viewflow hands nodes the base Process row when its own pages load a task by pk.
+    return (process if isinstance(process, RectificationProcess) else process.rectificationprocess).order
+
+
 def school_of(process):
-    return process.order.school
+    return order_of(process).school
 
 
 def issuer_of(process):
-    return process.order.issuer
+    return order_of(process).issuer
 
 
 def city_of(process):
-    return process.order.school.nearest("city")
+    return order_of(process).school.nearest("city")
 
 
 # --- when the timers fire (callables of the boundary's activation)
@@ -164,7 +171,11 @@ class RectificationFlow(flow.Flow):
         flow.View(task_page).Annotation(title=_("销号审批"))
         .Permission("organizations.lead_organization", obj=issuer_of)
         .onCreate(this.entered_closure_review)
-        .Next(this.city_approval_needed)
+        .Next(this.closure_decided)
+    )
+    closure_decided = (
+        flow.If(this.is_closure_returned).Annotation(title=_("退回复查？"))
+        .Then(this.recheck).Else(this.city_approval_needed)
     )
     city_approval_needed = (
         flow.If(this.is_major).Annotation(title=_("重大问题？"))
@@ -181,15 +192,27 @@ class RectificationFlow(flow.Flow):
 
     remind_unsigned = flow.Function(this.on_unsigned).Annotation(title=_("催签收")).Next(this.timer_done)
     remind_deadline = flow.Function(this.on_deadline_near).Annotation(title=_("期限提醒")).Next(this.timer_done)
-    mark_overdue = flow.Function(this.on_overdue).Annotation(title=_("逾期督办")).Next(this.timer_done)
+    mark_overdue = flow.Function(this.on_overdue).Annotation(title=_("逾期督办")).Next(this.overdue_to_city)
+    overdue_to_city = (
+        flow.If(this.is_city_overdue_due).Annotation(title=_("再次逾期？"))
+        .Then(this.city_overdue_supervise).Else(this.timer_done)
+    )
+    # A parallel task beside the school's: the school goes on rectifying while the city instructs.
+    city_overdue_supervise = (
+        flow.View(task_page).Annotation(title=_("逾期市级督办"))
+        .Permission("organizations.lead_organization", obj=city_of)
+        .Next(this.timer_done)
+    )
     remind_recheck = flow.Function(this.on_recheck_late).Annotation(title=_("催复查")).Next(this.timer_done)
     timer_done = flow.End()
 
     def has_view_permission(self, user, obj=None):
-        # Queues are filtered per object by viewflow; the process pages are filtered by
-        # the order selector in RectificationAppViewset.
+        # Flow-wide: anyone with an organisation to see. For a process (task detail's
+        # `can_view`, process detail), only if its order is visible to the user.
         from organizations import policy
 
+        if obj is not None:
+            return visible_rectification_processes(user).filter(pk=obj.pk).exists()
         return user.is_authenticated and policy.visible_orgs(user).exists()
 
     # --- nodes' callbacks; the domain rules live in inspections.orders
@@ -238,6 +261,20 @@ class RectificationFlow(flow.Flow):
 
     def is_city_escalation_due(self, activation):
         return activation.process.order.rechecks.filter(result="fail").count() >= FAILED_ROUNDS_FOR_CITY
+
+    def is_closure_returned(self, activation):
+        # set by inspections.orders.closure_return / closure_approve on the approve_closure task
+        return (activation.process.data or {}).get("closure_decision") == "returned"
+
+    def is_city_overdue_due(self, activation):
+        # The second overdue raises a city task once; a re-fired or re-armed overdue timer adds none.
+        from inspections.models import RectificationOrder
+
+        process = activation.process
+        count = RectificationOrder.objects.values_list("overdue_count", flat=True).get(pk=order_of(process).pk)
+        if count < OVERDUES_FOR_CITY:
+            return False
+        return not process.task_set.filter(flow_task=RectificationFlow.city_overdue_supervise).exists()
 
     def is_major(self, activation):
         return activation.process.order.severity == "major"
@@ -301,37 +338,19 @@ def _deadline_moved(sender, deadline, old_due_at, **kwargs):
 
 # --- viewflow's own pages (inbox, queue, archive, process list, detail, chart) inside the Site
 
-def _visible_processes(request, queryset):
+
+def visible_rectification_processes(user):
+    """The processes of the orders the user may see (inspections.selectors decides)."""
     from inspections.selectors import orders_visible_to
 
-    lookup = "order__in" if queryset.model is RectificationProcess else "rectificationprocess__order__in"
-    return queryset.filter(**{lookup: orders_visible_to(request.user)})
+    return RectificationProcess.objects.filter(order__in=orders_visible_to(user).values("pk"))
 
 
-class _VisibleProcessList(flow_views.DashboardProcessListView):
-    def get_queryset(self):
-        return _visible_processes(self.request, super().get_queryset())
-
-
-class _VisibleProcessDetail(flow_views.DetailProcessView):
-    def get_queryset(self):
-        return _visible_processes(self.request, super().get_queryset())
-
-
-class _VisibleTaskList(flow_views.DashboardTaskListView):
-    def queryset(self):
-        from inspections.selectors import orders_visible_to
-
-        return super().queryset().filter(
-            process__rectificationprocess__order__in=orders_visible_to(self.request.user))
-
-
-class RectificationFlowApp(flow.FlowAppViewset):
-    """viewflow's flow app, its process pages limited to the orders the user may see."""
-
-    process_list_view_class = _VisibleProcessList
-    process_detail_view_class = _VisibleProcessDetail
-    task_list_view_class = _VisibleTaskList
+class RectificationFlowApp(GuardedFlowAppMixin, flow.FlowAppViewset):
+    """viewflow's flow app; every page naming a process or task answers 404 for an order the user may not see."""
 
     def __init__(self):
         super().__init__(RectificationFlow, icon="assignment_late")
+
+    def visible_processes(self, user):
+        return visible_rectification_processes(user)

@@ -229,7 +229,8 @@ class RecheckAction(OrderAction):
 
 @extend_schema(request=ApproveSerializer, responses={200: OrderDetailSerializer, **ERRORS},
                description="The approval the order waits for: the school leader's report review "
-                           "(decision approve/return), closure by the district or city leader, or "
+                           "(decision approve/return), closure by the district or city leader (the district "
+                           "leader may return it to re-check: decision return, note = reason), or "
                            "the city leader's supervision after the third failed re-check.")
 class ApproveAction(OrderAction):
     input_serializer = ApproveSerializer
@@ -245,6 +246,8 @@ def _report_review(order, user, data):
 
 
 def _closure(order, user, data):
+    if data["decision"] == "return":
+        return services.closure_return(order=order, user=user, reason=data["note"])
     return services.closure_approve(order=order, user=user, note=data["note"])
 
 
@@ -257,7 +260,7 @@ def _no_approval(order, user, data):
 
 
 APPROVALS = {"approve_report": _report_review, "approve_closure": _closure, "city_approve": _closure,
-             "city_supervise": _supervise}
+             "city_supervise": _supervise, "city_overdue_supervise": _supervise}
 
 
 @extend_schema(request=ExtensionSerializer, responses={201: OpenApiResponse(description="created"), **ERRORS})

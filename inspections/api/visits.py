@@ -233,13 +233,31 @@ class FindingPhotosView(ServiceErrorsMixin, APIView):
                    description="为问题追加照片。")
     def post(self, request, pk, finding_pk):
         visit = get_visit_for_user(request.user, pk)
-        finding = visit.findings.filter(pk=finding_pk).first()
-        if finding is None:
-            raise exceptions.NotFound()
+        finding = _finding_in(visit, finding_pk)
         data = PhotosInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         finding = services.finding_photos_add(finding=finding, user=request.user, **data.validated_data)
         return Response(FindingSerializer(finding).data)
+
+
+def _finding_in(visit, finding_pk) -> Finding:
+    finding = visit.findings.filter(pk=finding_pk).first()
+    if finding is None:
+        raise exceptions.NotFound()
+    return finding
+
+
+class FindingView(ServiceErrorsMixin, APIView):
+    @extend_schema(responses={200: FindingSerializer, 404: ERRORS[404]})
+    def get(self, request, pk, finding_pk):
+        return Response(FindingSerializer(_finding_in(get_visit_for_user(request.user, pk), finding_pk)).data)
+
+    @extend_schema(responses={204: None, 403: ERRORS[403], 404: ERRORS[404], 409: ERRORS[409]},
+                   description="删除误记的问题（仅检查组成员，签字或提交前；之后为 409）。")
+    def delete(self, request, pk, finding_pk):
+        finding = _finding_in(get_visit_for_user(request.user, pk), finding_pk)
+        services.finding_delete(finding=finding, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SignView(VisitActionView):
@@ -284,6 +302,7 @@ urlpatterns = [
     path("visits/<int:pk>/check-in/", CheckInView.as_view(), name="api-visit-check-in"),
     path("visits/<int:pk>/results/", ResultView.as_view(), name="api-visit-results"),
     path("visits/<int:pk>/findings/", FindingCreateView.as_view(), name="api-visit-findings"),
+    path("visits/<int:pk>/findings/<int:finding_pk>/", FindingView.as_view(), name="api-visit-finding"),
     path("visits/<int:pk>/findings/<int:finding_pk>/photos/", FindingPhotosView.as_view(),
          name="api-visit-finding-photos"),
     path("visits/<int:pk>/sign/", SignView.as_view(), name="api-visit-sign"),

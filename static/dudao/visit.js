@@ -267,6 +267,14 @@
         a.appendChild(img);
         card.querySelector(".vs-thumbs").appendChild(a);
       });
+      if (root.dataset.deleteUrl) {
+        // the same confirmation screen as for findings rendered by the server
+        var del = document.createElement("a");
+        del.className = "vs-finding__delete vs-noprint";
+        del.href = root.dataset.deleteUrl.replace("/findings/0/", "/findings/" + f.id + "/");
+        del.textContent = root.dataset.msgDelete;
+        card.appendChild(del);
+      }
       holder.appendChild(card);
     }
 
@@ -358,6 +366,17 @@
     });
   }
 
+  /* ------------------------------------------------------------ planning */
+
+  function initPlan(form) {
+    // Picking a school reloads the form with the inspectors who may inspect it (the button does it without JS).
+    var school = form.querySelector("select[name=school]");
+    var refresh = document.getElementById("vs-plan-refresh");
+    if (!school || !refresh) return;
+    refresh.classList.add("vs-js-hidden");
+    school.addEventListener("change", function () { refresh.click(); });
+  }
+
   function once(el) {
     // Turbo (viewflow's shell) swaps pages without a reload: each screen is set up once per element.
     if (!el || el.dataset.vsReady) return null;
@@ -373,6 +392,8 @@
     var sign = once(document.getElementById("vs-sign"));
     if (sign) initSignature(sign);
     initDrafts();
+    var planForm = once(document.getElementById("vs-plan"));
+    if (planForm) initPlan(planForm);
     var print = once(document.getElementById("vs-print"));
     if (print) print.addEventListener("click", function () { window.print(); });
   }

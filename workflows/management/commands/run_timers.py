@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 def sweep() -> tuple[int, int]:
     """One pass over everything due now; returns (timers fired, conditions fired)."""
+    import workflows.clue  # noqa: F401  -- the clue flow's time limits
     import workflows.rectification  # noqa: F401  -- registers the flow's boundary and deadline receivers
 
     from notifications.delivery import deliver_due_webhooks  # group-robot retries ride on the same scheduler
