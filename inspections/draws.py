@@ -431,14 +431,17 @@ def public_results(campaign: Campaign) -> dict | None:
     if record is None:
         return None
     rows = []
-    for visit in campaign.visits.filter(kind=Kind.RANDOM, pk__in=record.assignments.values("visit")).select_related(
+    drawn = campaign.visits.filter(kind=Kind.RANDOM, pk__in=record.assignments.values("visit"))
+    # A random visit is unannounced: a school appears here only once its team has checked in.
+    for visit in drawn.filter(checkin_at__isnull=False).select_related(
             "school").prefetch_related("members__user").order_by("school__name", "pk"):
         team = sorted(visit.members.all(), key=lambda m: (not m.is_lead, m.user_id))
         rows.append({"school": visit.school.name, "date": visit.planned_date,
                      "team": [m.user.get_full_name() or m.user.username for m in team],
                      "outcome": public_outcome(visit)})
     return {"campaign": campaign.title, "organiser": campaign.organiser.name, "published_at": record.published_at,
-            "period": (campaign.period_start, campaign.period_end), "rows": rows}
+            "period": (campaign.period_start, campaign.period_end), "rows": rows,
+            "not_yet_visited": drawn.filter(checkin_at__isnull=True).count()}
 
 
 def public_outcome(visit) -> str:

@@ -20,6 +20,9 @@ def test_clue_page_and_public_page_on_tablet_and_phone(transactional_db, live_se
     campaign = random_campaign(people, tree)
     draw_publish(draw=draw_create(campaign=campaign, user=people.city_leader, schools=[tree.school_a], n=1,
                                   inspectors=inspector_pool(campaign=campaign)), user=people.city_leader)
+    from django.utils import timezone
+
+    campaign.visits.update(checkin_at=timezone.now())  # the public page names a school once its visit starts
     with chromium() as browser:
         for name, viewport in (("tablet", TABLET), ("phone", PHONE)):
             context = browser.new_context(viewport=viewport, locale="zh-CN")

@@ -27,6 +27,7 @@ def test_the_public_page_needs_no_login_and_shows_exactly_what_is_public(client,
                       user=people.city_admin)
     hotline_clue(people, tree, registered_by=people.district_leader)
     record = published(people, tree, campaign)
+    _check_in_all(campaign)
     page = client.get(f"/public/campaigns/{campaign.pk}/")
     body = page.content.decode()
     assert page.status_code == 200
@@ -38,6 +39,27 @@ def test_the_public_page_needs_no_login_and_shows_exactly_what_is_public(client,
     for secret in (NAME, CONTACT, record.seed, "亲属在该校任职", "反映学校"):
         assert secret not in body
     assert tree.school_a2.name not in body  # not drawn
+
+
+def _check_in_all(campaign):
+    from django.utils import timezone
+
+    campaign.visits.update(checkin_at=timezone.now(), status="in_progress")
+
+
+def test_public_page_names_no_school_before_its_random_visit_starts(client, people, tree, campaign):
+    published(people, tree, campaign)
+    body = client.get(f"/public/campaigns/{campaign.pk}/").content.decode()
+    assert tree.school_a.name not in body and tree.school_b.name not in body
+    assert 'data-pending="2"' in body
+    visit = campaign.visits.get(school=tree.school_a)
+    from django.utils import timezone
+
+    visit.checkin_at = timezone.now()
+    visit.save(update_fields=["checkin_at"])
+    body = client.get(f"/public/campaigns/{campaign.pk}/").content.decode()
+    assert tree.school_a.name in body and tree.school_b.name not in body
+    assert 'data-pending="1"' in body
 
 
 def test_no_public_page_before_publication(client, people, tree, campaign):
