@@ -37,3 +37,26 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+
+class ShellMiddleware:
+    """Puts Dudao's own pages (visits, orders, reports…) inside the viewflow shell.
+
+    Those pages are mounted outside the viewflow Site, so without this they
+    would render without the navigation drawer and the site's colours.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, callback, callback_args, callback_kwargs):
+        match = request.resolver_match
+        if match is None or getattr(match, "site", None) is not None:
+            return None
+        from config.urls import dudao_app, site
+
+        match.site, match.app = site, dudao_app
+        return None

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "viewflow.middleware.SiteMiddleware",
+    "config.middleware.ShellMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
     "security.middleware.SecurityHeadersMiddleware",
     "security.middleware.ApiJsonErrorsMiddleware",
@@ -114,7 +115,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("REDIS_PREFIX", "dudao")},
+            # redis-py 8 reads with a 5 s socket timeout, the same as channels_redis's 5 s BZPOPMIN, so an
+            # idle websocket's receive loop died with a Redis TimeoutError (close 1011) after ~5 s; allow more.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+                       "prefix": env_str("REDIS_PREFIX", "dudao")},
         }
     }
     CACHES = {

@@ -30,9 +30,10 @@ class DudaoApp(Application):
     index_path = path("", home, name="index")
 
 
+dudao_app = DudaoApp()
 site = Site(
     title=_("督导"),
-    viewsets=[DudaoApp(), VisitFlowApp(), RectificationFlowApp(), ClueFlowApp(), AuditApp()],
+    viewsets=[dudao_app, VisitFlowApp(), RectificationFlowApp(), ClueFlowApp(), AuditApp()],
     primary_color="#b71c1c", secondary_color="#37474f",
 )
 

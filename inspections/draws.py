@@ -428,8 +428,8 @@ def get_campaign_for_user(user, pk) -> Campaign:
 def public_results(campaign: Campaign) -> dict | None:
     """What the public page (一公开) shows: campaign, drawn schools, team names, dates, outcome — nothing else."""
     record = current_draw(campaign)
-    if record is None:
-        return None
+    if record is None or campaign.results_published_at is None:
+        return None  # nothing is public until a leader publishes the results
     rows = []
     drawn = campaign.visits.filter(kind=Kind.RANDOM, pk__in=record.assignments.values("visit"))
     # A random visit is unannounced: a school appears here only once its team has checked in.
@@ -439,7 +439,8 @@ def public_results(campaign: Campaign) -> dict | None:
         rows.append({"school": visit.school.name, "date": visit.planned_date,
                      "team": [m.user.get_full_name() or m.user.username for m in team],
                      "outcome": public_outcome(visit)})
-    return {"campaign": campaign.title, "organiser": campaign.organiser.name, "published_at": record.published_at,
+    return {"campaign": campaign.title, "organiser": campaign.organiser.name,
+            "published_at": campaign.results_published_at,
             "period": (campaign.period_start, campaign.period_end), "rows": rows,
             "not_yet_visited": drawn.filter(checkin_at__isnull=True).count()}
 
@@ -452,3 +453,79 @@ def public_outcome(visit) -> str:
         return "pass"
     open_orders = visit.orders.exclude(status="closed").exists()
     return "findings" if open_orders or not visit.orders.exists() else "rectified"
+
+
+# ---------------------------------------------------------------- publication of results (一公开)
+
+PUBLICATION_DAYS = 20
+
+
+def last_visit_day(campaign: Campaign) -> dt.date | None:
+    """The latest day of the current draw's visits: planned date, or the check-in day when that came later."""
+    record = current_draw(campaign)
+    if record is None:
+        return None
+    days = []
+    for planned, checkin in campaign.visits.filter(pk__in=record.assignments.values("visit")).values_list(
+            "planned_date", "checkin_at"):
+        days.append(max(planned, timezone.localdate(checkin)) if checkin else planned)
+    return max(days, default=None)
+
+
+def publication_due(campaign: Campaign) -> dt.datetime | None:
+    """Results are due PUBLICATION_DAYS working days after the last visit; None while nothing was drawn."""
+    from workflows.calendar import due_after
+
+    last = last_visit_day(campaign)
+    return due_after(last, PUBLICATION_DAYS).due_at if last else None
+
+
+def may_publish_results(user, campaign: Campaign) -> bool:
+    return policy.can(user, Perm.LEAD, campaign.organiser)
+
+
+@transaction.atomic
+def results_publish(*, campaign: Campaign, user) -> Campaign:
+    """Make the campaign's results public; publishing twice changes nothing and writes no second audit event."""
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("organiser").get(pk=campaign.pk)
+    if not may_publish_results(user, campaign):
+        raise PermissionDenied(_("只有组织机构的督导领导可以公布检查结果。"))
+    if campaign.results_published_at is not None:
+        return campaign
+    if current_draw(campaign) is None:
+        raise ValidationError(_("尚未公布抽取结果，不能公布检查结果。"))
+    campaign.results_published_at, campaign.results_published_by = timezone.now(), user
+    campaign.save(update_fields=["results_published_at", "results_published_by"])
+    audit(actor=user, action="campaign.results_publish", obj=campaign, organization=campaign.organiser,
+          after={"published_at": campaign.results_published_at.isoformat()})
+    return campaign
+
+
+def remind_due_publications(now: dt.datetime | None = None) -> int:
+    """Remind the organiser's leaders once when the publication deadline has passed unpublished."""
+    now = now or timezone.now()
+    reminded = 0
+    pending = Campaign.objects.filter(kind=Kind.RANDOM, results_published_at__isnull=True,
+                                      results_reminded_at__isnull=True, draws__status=Draw.Status.PUBLISHED)
+    for campaign in pending.select_related("organiser").distinct():
+        due = publication_due(campaign)
+        if due is not None and now > due and _claim_reminder(campaign, now):
+            _notify_publication_due(campaign, due)
+            reminded += 1
+    return reminded
+
+
+@transaction.atomic
+def _claim_reminder(campaign: Campaign, now: dt.datetime) -> bool:
+    # A conditional update, so two schedulers running at once still remind only once.
+    return bool(Campaign.objects.filter(pk=campaign.pk, results_reminded_at__isnull=True)
+                .update(results_reminded_at=now))
+
+
+def _notify_publication_due(campaign: Campaign, due: dt.datetime) -> None:
+    from notifications.services import notify
+
+    notify(kind="campaign.publication_due", recipients=policy.users_with_role_at(Role.LEADER, campaign.organiser),
+           title=_("请公布随机抽查结果：%(title)s") % {"title": campaign.title},
+           body=_("公布期限：%(due)s") % {"due": timezone.localtime(due).strftime("%Y-%m-%d")},
+           link=f"/draws/campaigns/{campaign.pk}/", target=campaign)

@@ -73,7 +73,22 @@ def campaign_detail(request, pk):
         "pool_size": services.target_pool(campaign=campaign).count(),
         "inspectors": services.inspector_pool(campaign=campaign),
         "current": services.current_draw(campaign),
+        "may_publish_results": services.may_publish_results(request.user, campaign),
+        "publication_due": services.publication_due(campaign),
     })
+
+
+@login_required
+@require_POST
+def results_publish(request, pk):
+    campaign = services.get_campaign_for_user(request.user, pk)
+    try:
+        services.results_publish(campaign=campaign, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("检查结果已公布。"))
+    return redirect("draws:campaign", pk=campaign.pk)
 
 
 @login_required
@@ -191,6 +206,7 @@ page_urls = [
     path("new/", campaign_new, name="campaign-new"),
     path("campaigns/<int:pk>/", campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/draw/", draw_new, name="draw-new"),
+    path("campaigns/<int:pk>/results/publish/", results_publish, name="results-publish"),
     path("<int:pk>/", draw_detail, name="draw"),
     path("<int:pk>/publish/", draw_publish, name="publish"),
     path("<int:pk>/redraw/", draw_redraw, name="redraw"),

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from inspections.clues import clue_key_issue
-from inspections.draws import conflict_register, draw_create, draw_publish, inspector_pool
+from inspections.draws import conflict_register, draw_create, draw_publish, inspector_pool, results_publish
 from inspections.evidence import attachment_create
 from inspections.ledger import LedgerFilter, export_request
 from inspections.models import ChecklistTemplate
@@ -65,7 +65,8 @@ def published_draw(people, tree):
     campaign = random_campaign(people, tree)
     record = draw_create(campaign=campaign, user=people.city_leader, schools=[tree.school_b],
                          inspectors=inspector_pool(campaign=campaign), n=1, seed="matrix")
-    return campaign, draw_publish(draw=record, user=people.city_leader)
+    record = draw_publish(draw=record, user=people.city_leader)
+    return results_publish(campaign=campaign, user=people.city_leader), record  # the public page is live
 
 
 def build_world(people, tree):

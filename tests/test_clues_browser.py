@@ -1,7 +1,7 @@
 """The clue page and the public results page fit a tablet and a phone, with no asset from outside."""
 import pytest
 
-from inspections.draws import draw_create, draw_publish, inspector_pool
+from inspections.draws import draw_create, draw_publish, inspector_pool, results_publish
 
 from .browser import PHONE, TABLET, chromium, login
 from .clue_helpers import NAME, hotline_clue
@@ -23,6 +23,7 @@ def test_clue_page_and_public_page_on_tablet_and_phone(transactional_db, live_se
     from django.utils import timezone
 
     campaign.visits.update(checkin_at=timezone.now())  # the public page names a school once its visit starts
+    results_publish(campaign=campaign, user=people.city_leader)  # the public page is live only after this
     with chromium() as browser:
         for name, viewport in (("tablet", TABLET), ("phone", PHONE)):
             context = browser.new_context(viewport=viewport, locale="zh-CN")

@@ -1,8 +1,14 @@
 """Draw screens and the public results page (一公开)."""
 import pytest
 
-from inspections.draws import conflict_register, draw_create, draw_publish, inspector_pool
-from inspections.models import Draw
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+
+from inspections.draws import (conflict_register, draw_create, draw_publish, inspector_pool, publication_due,
+                               remind_due_publications, results_publish)
+from inspections.models import AuditEvent, Campaign, Draw
+from notifications.models import Notification
 
 from .clue_helpers import CONTACT, NAME, hotline_clue
 from .draw_helpers import city_inspectors, random_campaign
@@ -28,11 +34,12 @@ def test_the_public_page_needs_no_login_and_shows_exactly_what_is_public(client,
     hotline_clue(people, tree, registered_by=people.district_leader)
     record = published(people, tree, campaign)
     _check_in_all(campaign)
+    campaign = results_publish(campaign=campaign, user=people.city_leader)
     page = client.get(f"/public/campaigns/{campaign.pk}/")
     body = page.content.decode()
     assert page.status_code == 200
     assert campaign.title in body and tree.school_a.name in body and tree.school_b.name in body
-    assert record.published_at.strftime("%Y-%m-%d") in body
+    assert campaign.results_published_at.strftime("%Y-%m-%d") in body
     for row in record.result["assignments"]:
         for pk in row["team"]:
             assert record.inputs["inspector_names"][str(pk)] in body
@@ -49,6 +56,7 @@ def _check_in_all(campaign):
 
 def test_public_page_names_no_school_before_its_random_visit_starts(client, people, tree, campaign):
     published(people, tree, campaign)
+    results_publish(campaign=campaign, user=people.city_leader)
     body = client.get(f"/public/campaigns/{campaign.pk}/").content.decode()
     assert tree.school_a.name not in body and tree.school_b.name not in body
     assert 'data-pending="2"' in body
@@ -105,3 +113,83 @@ def test_campaign_list_and_conflict_register_pages(client, people, tree, campaig
     assert "曾在该校任职" in client.get("/draws/conflicts/").content.decode()
     client.force_login(people.district_inspector)
     assert client.get("/draws/conflicts/").status_code == 403
+
+
+def _due_reminders():
+    return Notification.objects.filter(kind="campaign.publication_due")
+
+
+def test_public_page_is_404_until_a_leader_publishes_the_results(client, people, tree, campaign):
+    published(people, tree, campaign)
+    _check_in_all(campaign)
+    assert client.get(f"/public/campaigns/{campaign.pk}/").status_code == 404
+    results_publish(campaign=campaign, user=people.city_leader)
+    assert client.get(f"/public/campaigns/{campaign.pk}/").status_code == 200
+
+
+def test_the_leader_publishes_results_from_the_campaign_page_once_and_it_is_audited(client, people, tree, campaign):
+    published(people, tree, campaign)
+    client.force_login(people.city_leader)
+    body = client.get(f"/draws/campaigns/{campaign.pk}/").content.decode()
+    assert "data-results-publish" in body and publication_due(campaign).strftime("%Y-%m-%d") in body
+    for _attempt in range(2):
+        answer = client.post(f"/draws/campaigns/{campaign.pk}/results/publish/")
+        assert answer.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.results_published_by == people.city_leader and campaign.results_published_at is not None
+    events = AuditEvent.objects.filter(action="campaign.results_publish", object_id=str(campaign.pk))
+    assert events.count() == 1 and events.get().actor == people.city_leader
+    assert "data-results-publish" not in client.get(f"/draws/campaigns/{campaign.pk}/").content.decode()
+
+
+def test_results_cannot_be_published_before_the_draw_is(client, people, tree, campaign):
+    client.force_login(people.city_leader)
+    client.post(f"/draws/campaigns/{campaign.pk}/results/publish/")
+    assert Campaign.objects.get(pk=campaign.pk).results_published_at is None
+
+
+@pytest.mark.parametrize("who,status", [("school_staff", 404), ("other_district_leader", 404),
+                                        ("district_leader", 404), ("city_admin", 403)])
+def test_only_the_organisers_leader_can_publish_results(client, people, tree, campaign, who, status):
+    published(people, tree, campaign)
+    client.force_login(getattr(people, who))
+    assert client.post(f"/draws/campaigns/{campaign.pk}/results/publish/").status_code == status
+    with pytest.raises(PermissionDenied):
+        results_publish(campaign=campaign, user=getattr(people, who))
+    assert Campaign.objects.get(pk=campaign.pk).results_published_at is None
+    assert not AuditEvent.objects.filter(action="campaign.results_publish").exists()
+
+
+def test_the_publication_reminder_fires_once_after_the_deadline_and_never_before(people, tree, campaign):
+    published(people, tree, campaign)
+    due = publication_due(campaign)
+    assert remind_due_publications(now=due - dt.timedelta(seconds=1)) == 0 and not _due_reminders().exists()
+    assert remind_due_publications(now=due + dt.timedelta(seconds=1)) == 1
+    assert remind_due_publications(now=due + dt.timedelta(days=30)) == 0
+    assert list(_due_reminders().values_list("recipient", flat=True)) == [people.city_leader.pk]
+
+
+def test_the_deadline_counts_from_a_check_in_later_than_the_planned_date(people, tree, campaign):
+    published(people, tree, campaign)
+    before = publication_due(campaign)
+    late = dt.datetime.combine(campaign.visits.first().planned_date + dt.timedelta(days=14), dt.time(10),
+                               tzinfo=dt.timezone.utc)
+    campaign.visits.filter(pk=campaign.visits.first().pk).update(checkin_at=late)
+    assert publication_due(campaign) > before
+    assert remind_due_publications(now=before + dt.timedelta(seconds=1)) == 0
+
+
+def test_no_reminder_once_the_results_are_published(people, tree, campaign):
+    published(people, tree, campaign)
+    results_publish(campaign=campaign, user=people.city_leader)
+    assert remind_due_publications(now=publication_due(campaign) + dt.timedelta(days=1)) == 0
+    assert not _due_reminders().exists()
+
+
+def test_the_scheduler_daily_jobs_send_the_publication_reminder(people, tree, campaign):
+    from workflows.management.commands.run_timers import daily_jobs
+
+    published(people, tree, campaign)
+    campaign.visits.update(planned_date=dt.date(2020, 1, 6))
+    daily_jobs()
+    assert _due_reminders().filter(recipient=people.city_leader).count() == 1

@@ -235,6 +235,7 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     "draws/campaigns/<int:pk>/": Case(city_draw(200), url="/draws/campaigns/{campaign}/"),
     "draws/<int:pk>/publish/": Case(city_draw(302, admin=403), url="/draws/{draw}/publish/", method="post"),
     "draws/<int:pk>/redraw/": Case(city_draw(302), url="/draws/{draw}/redraw/", method="post"),
+    "draws/campaigns/<int:pk>/results/publish/": Case(city_draw(302, admin=403), url="/draws/campaigns/{campaign}/results/publish/", method="post"),
     "draws/campaigns/<int:pk>/draw/": Case(city_draw(302, skip=("leader_city",), admin=403), url="/draws/campaigns/{campaign}/draw/", method="post"),
     "draws/conflicts/": Case(only(ADMINS)),
     "draws/conflicts/<int:pk>/delete/": Case(only(ADMINS, others=404, skip=ADMINS), url="/draws/conflicts/{conflict}/delete/", method="post"),

@@ -29,6 +29,12 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # 一公开: the public page shows results only once a leader has published them.
+    results_published_at = models.DateTimeField(_("结果公布时间"), null=True, blank=True)
+    results_published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                             on_delete=models.SET_NULL, related_name="+",
+                                             verbose_name=_("结果公布人"))
+    results_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("专项检查")

@@ -37,6 +37,9 @@ def daily_jobs() -> None:
 
     send_digests_if_due()
     run_pending_exports()  # large ledger exports run here, never in a web worker
+    from inspections.draws import remind_due_publications
+
+    remind_due_publications()  # 一公开: the leader is reminded once the publication deadline has passed
 
 
 class Command(BaseCommand):
