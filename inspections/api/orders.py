@@ -4,7 +4,6 @@ Thin: serializers check shapes, inspections/orders.py decides. Errors: 400 field
 errors, 404 for an order the caller may not see, 403 for one they see but may
 not act on, 409 when the order's state does not allow the action.
 """
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,6 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from inspections.api.errors import ServiceErrorsMixin
 from inspections import orders as services
 from inspections.evidence import submit_with_evidence
 from inspections.models import RectificationOrder, Recheck, Severity
@@ -27,25 +27,6 @@ ERRORS = {400: OpenApiResponse(description="字段错误 / bad input"),
           409: OpenApiResponse(description="当前状态不允许 / state conflict")}
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-def as_api_error(exc):
-    """Service exceptions → DRF's, so the status codes follow the project's contract."""
-    if isinstance(exc, services.OrderConflict):
-        return Conflict(detail=str(exc))
-    if isinstance(exc, ValidationError):
-        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    if isinstance(exc, PermissionDenied):
-        return exceptions.PermissionDenied(str(exc) or None)
-    return exc
-
-
-class ServiceErrorsMixin:
-    def handle_exception(self, exc):
-        return super().handle_exception(as_api_error(exc))
 
 
 # --- serializers -------------------------------------------------------------------

@@ -4,7 +4,6 @@ Thin: serializers check shapes, the services in inspections/visits.py decide.
 Errors: 400 field errors, 404 for a visit the caller may not see, 403 for a
 visit they see but may not act on, 409 when the visit's state does not allow it.
 """
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 
 from inspections.models import ChecklistItem, Finding, Severity, Visit, VisitItemResult
 from inspections.selectors_visits import get_visit_for_user, visits_visible_to
+from inspections.api.errors import ServiceErrorsMixin
 from inspections import visits as services
 
 ERRORS = {400: OpenApiResponse(description="字段错误 / bad input"),
@@ -22,25 +22,6 @@ ERRORS = {400: OpenApiResponse(description="字段错误 / bad input"),
           409: OpenApiResponse(description="当前状态不允许 / state conflict")}
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-def as_api_error(exc):
-    """Django's service exceptions → DRF's, so the status codes follow the project's contract."""
-    if isinstance(exc, services.VisitConflict):
-        return Conflict(detail=exc.messages[0])
-    if isinstance(exc, ValidationError):
-        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    if isinstance(exc, PermissionDenied):
-        return exceptions.PermissionDenied(str(exc) or None)
-    return exc
-
-
-class ServiceErrorsMixin:
-    def handle_exception(self, exc):
-        return super().handle_exception(as_api_error(exc))
 
 
 # ---------------------------------------------------------------- serializers
