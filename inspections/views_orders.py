@@ -19,7 +19,7 @@ from workflows.calendar import working_days_between
 from . import orders as services
 from .evidence import file_response, submit_with_evidence
 from .models import Attachment, Recheck, Severity
-from .selectors import get_extension_for_user, get_order_for_user, orders_visible_to, tasks_for
+from .selectors import TASK_PAGE, get_extension_for_user, get_order_for_user, orders_visible_to, tasks_for
 
 FLOW_NODES = ["sign", "report", "approve_report", "recheck", "approve_closure", "city_approve", "city_supervise",
               "city_overdue_supervise"]
@@ -71,7 +71,7 @@ class IssueForm(forms.Form):
 def order_list(request):
     orders = orders_visible_to(request.user).order_by("-issued_at")[:200]
     return render(request, "inspections/orders/list.html", {
-        "orders": [(o, working_days_left(o)) for o in orders], "tasks": tasks_for(request.user),
+        "orders": [(o, working_days_left(o)) for o in orders], "tasks": tasks_for(request.user, limit=TASK_PAGE),
         "may_issue": policy.orgs_with(request.user, Perm.INSPECT).filter(kind="school").exists(),
     })
 

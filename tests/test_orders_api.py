@@ -136,8 +136,9 @@ def test_pdf_is_accepted_as_a_document(people, tree, settings, tmp_path):
 def test_tasks_endpoint_and_extension_decision(people, tree):
     order = issue(people, tree)
     tasks = counted("GET tasks", lambda: api(people.school_leader).get("/api/v1/tasks/")).json()
-    assert [(t["kind"], t["order"]) for t in tasks] == [("sign", order.pk)]
-    assert api(people.other_school_staff).get("/api/v1/tasks/").json() == []
+    assert [(t["kind"], t["order"]) for t in tasks["results"]] == [("sign", order.pk)]
+    assert tasks["next"] is None
+    assert api(people.other_school_staff).get("/api/v1/tasks/").json() == {"results": [], "next": None}
     ext = api(people.school_staff).post(f"/api/v1/orders/{order.pk}/extension/",
                                         {"requested_deadline": "2099-12-31", "reason": "施工"})
     assert ext.status_code == 201
@@ -147,6 +148,23 @@ def test_tasks_endpoint_and_extension_decision(people, tree):
     decided = counted("POST extension decide", lambda: api(people.district_leader).post(url, {"approve": True}))
     assert decided.status_code == 200 and decided.json()["due_at"].startswith("2099-12-31")
     assert api(people.district_leader).post(url, {"approve": False}).status_code == 409
+
+
+def test_tasks_page_through_by_keyset_without_gaps_or_repeats(people, tree, monkeypatch):
+    monkeypatch.setattr("inspections.selectors.TASK_PAGE", 2)
+    orders = [issue(people, tree) for _ in range(5)]
+    seen, url, pages = [], "/api/v1/tasks/", 0
+    while url:
+        page = api(people.school_leader).get(url).json()
+        seen += [t["order"] for t in page["results"]]
+        url, pages = page["next"], pages + 1
+    assert seen == [o.pk for o in orders] and pages == 3
+    assert api(people.other_school_staff).get("/api/v1/tasks/").json()["results"] == []
+
+
+def test_tasks_refuse_a_malformed_page_key(people):
+    response = api(people.school_leader).get("/api/v1/tasks/?after=abc")
+    assert response.status_code == 400 and "after" in response.json()
 
 
 def test_schema_documents_the_order_actions(people, client):

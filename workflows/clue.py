@@ -19,7 +19,7 @@ from viewflow.workflow import STATUS, flow, lock
 from organizations.roles import Perm, full_perm
 
 from .flow_guard import GuardedFlowAppMixin
-from .models import ClueProcess
+from .models import ClueProcess, RoutedTask
 
 
 # ---------------------------------------------------------------- rules (named, so the chart and tests can name them)
@@ -70,6 +70,7 @@ def open_clue_page(request, **kwargs):
 
 class ClueFlow(flow.Flow):
     process_class = ClueProcess
+    task_class = RoutedTask
     lock_impl = lock.select_for_update_lock
     process_title = _("线索办理")
     process_description = _("登记、分办、核查（书面核查或突击检查）、答复反映人、办结。")

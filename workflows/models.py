@@ -98,3 +98,37 @@ class ClueProcess(Process):
     class Meta:
         verbose_name = _("线索办理流程")
         verbose_name_plural = _("线索办理流程")
+
+
+# Tasks: viewflow's Task, with the queue answered from the open-task index (workflows.routing).
+from viewflow.workflow.managers import TaskQuerySet  # noqa: E402
+from viewflow.workflow.models import Task  # noqa: E402
+
+
+class RoutedTaskQuerySet(TaskQuerySet):
+    def user_queue(self, user, flow_class=None):
+        """viewflow's queue (its inbox, queue pages and menu counts call this), without the full grant scan."""
+        from workflows.routing import routed_to_any
+
+        flows = [flow_class] if flow_class is not None else _routed_flows()
+        queryset = self.filter(flow_task_type="HUMAN")
+        if flow_class is not None:
+            queryset = queryset.filter(process__flow_class=flow_class)
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(routed_to_any(user, flows))
+
+
+def _routed_flows() -> list:
+    from workflows.clue import ClueFlow
+    from workflows.rectification import RectificationFlow
+    from workflows.visit import VisitFlow
+
+    return [RectificationFlow, VisitFlow, ClueFlow]
+
+
+class RoutedTask(Task):
+    objects = RoutedTaskQuerySet.as_manager()
+
+    class Meta:
+        proxy = True

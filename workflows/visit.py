@@ -14,7 +14,7 @@ from viewflow.workflow import STATUS, flow, lock
 
 from organizations.roles import Perm, full_perm
 
-from .models import VisitProcess
+from .models import RoutedTask, VisitProcess
 
 
 # ---------------------------------------------------------------- rules (named, so the chart and tests can name them)
@@ -57,6 +57,7 @@ def open_task_screen(request, **kwargs):
 
 class VisitFlow(flow.Flow):
     process_class = VisitProcess
+    task_class = RoutedTask
     lock_impl = lock.select_for_update_lock
     process_title = _("督导检查")
     process_description = _("计划、现场检查、学校签字、提交、审核，审核通过后下发整改通知书。")

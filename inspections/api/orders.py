@@ -4,6 +4,8 @@ Thin: serializers check shapes, inspections/orders.py decides. Errors: 400 field
 errors, 404 for an order the caller may not see, 403 for one they see but may
 not act on, 409 when the order's state does not allow the action.
 """
+from urllib.parse import urlencode
+
 from django.db import IntegrityError
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,7 +19,7 @@ from inspections.api.errors import ServiceErrorsMixin
 from inspections import orders as services
 from inspections.evidence import submit_with_evidence
 from inspections.models import RectificationOrder, Recheck, Severity
-from inspections.selectors import get_extension_for_user, get_order_for_user, orders_visible_to, tasks_for
+from inspections.selectors import get_extension_for_user, get_order_for_user, orders_visible_to, task_page
 from inspections.views_orders import working_days_left
 from organizations import policy
 
@@ -263,11 +265,25 @@ class ExtensionDecide(ServiceErrorsMixin, APIView):
                          "due_at": ext.order.deadline.due_at.isoformat()})
 
 
+class TaskPageSerializer(serializers.Serializer):
+    results = TaskSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="下一页；最后一页为 null。")
+
+
+class TasksQuerySerializer(serializers.Serializer):
+    after = serializers.IntegerField(required=False, min_value=0, help_text="上一页最后一项的 task_id（键集分页）。")
+
+
 class MyTasks(APIView):
 
-    @extend_schema(responses={200: TaskSerializer(many=True)})
+    @extend_schema(parameters=[TasksQuerySerializer], responses={200: TaskPageSerializer, 400: ERRORS[400]})
     def get(self, request):
-        return Response(TaskSerializer(tasks_for(request.user), many=True).data)
+        after = _valid(TasksQuerySerializer, request.query_params).get("after")
+        items, next_after = task_page(request.user, after=after)
+        next_url = None
+        if next_after is not None:
+            next_url = request.build_absolute_uri(f"{request.path}?{urlencode({'after': next_after})}")
+        return Response({"results": TaskSerializer(items, many=True).data, "next": next_url})
 
 
 urlpatterns = [
