@@ -87,6 +87,10 @@ async def _measure(procs, tokens, clients, idle):
         latencies += await _burst(sockets, users)
     rows = [Row("T4", f"commit→receipt, burst to {len(users)} users / {len(sockets)} of {clients} sockets", latencies,
                 note=f"{BURSTS} bursts; {len(failed)} failed connects; target p99 ≤ 50")]
+    owners = [tokens[k % len(tokens)][1] for k, (_, ws) in enumerate(connected)]
+    singles = await _singles(sockets, owners)
+    rows.append(Row("T4", f"commit→receipt, {len(singles)} single events, {len(sockets)} sockets open", singles,
+                    note="one recipient each, sent one after another; target p99 ≤ 50"))
     for ws in sockets:
         await ws.close()
     rows.append(await _idle_memory(procs, tokens, idle))
@@ -103,6 +107,29 @@ async def _burst(sockets, users):
     await sync_to_async(_send_burst, thread_sensitive=False)(users, stamp)
     received = await asyncio.gather(*waiters)
     return [(t - stamp["commit"]) * 1000 for t in received if t is not None]
+
+
+SINGLES = 200
+
+
+async def _singles(sockets, owners):
+    """The everyday case: one event for one person while everyone else's socket stays open."""
+    from asgiref.sync import sync_to_async
+
+    unique = {}
+    for ws, owner in zip(sockets, owners):
+        unique.setdefault(owner, ws)                # a user with several sockets: wait on the first
+    latencies = []
+    for k in range(min(SINGLES, len(unique) * 5)):
+        owner = list(unique)[(k * 7919) % len(unique)]
+        stamp = {}
+        waiter = asyncio.create_task(_first_notification(unique[owner]))
+        await asyncio.sleep(0)
+        await sync_to_async(_send_burst, thread_sensitive=False)([owner], stamp)
+        received = await waiter
+        if received is not None:
+            latencies.append((received - stamp["commit"]) * 1000)
+    return latencies
 
 
 async def _first_notification(ws):
