@@ -7,32 +7,20 @@ with the clue already filed instead of creating another. `GET` lists and
 details are for authority staff and show the complainant only to those
 allowed (inspections.selectors_clues.clue_for_viewer).
 """
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inspections import clues as services
+from inspections.api.errors import ServiceErrorsMixin
 from inspections.models import Clue
 from inspections.selectors_clues import clue_for_viewer, clues_visible_to, get_clue_for_user
 from organizations.models import Organization
 
 KEY_HEADER = "X-Api-Key"
-
-
-def as_api_error(exc):
-    if isinstance(exc, services.ClueConflict):
-        error = exceptions.APIException(detail=exc.messages[0])
-        error.status_code = status.HTTP_409_CONFLICT
-        return error
-    if isinstance(exc, ValidationError):
-        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    if isinstance(exc, PermissionDenied):
-        return exceptions.PermissionDenied(str(exc) or None)
-    return exc
 
 
 class IntakeSerializer(serializers.Serializer):
@@ -72,7 +60,7 @@ class ClueSerializer(serializers.Serializer):
     complainant_visible = serializers.BooleanField()
 
 
-class ClueListView(APIView):
+class ClueListView(ServiceErrorsMixin, APIView):
     """GET: clues the caller may see (staff). POST: intake by a hotline system with an X-Api-Key."""
 
     def get_permissions(self):
@@ -82,8 +70,6 @@ class ClueListView(APIView):
         # The intake is authenticated by the key alone; no session, so no CSRF and no user.
         return [] if self.request is None or self.request.method == "POST" else super().get_authenticators()
 
-    def handle_exception(self, exc):
-        return super().handle_exception(as_api_error(exc))
 
     @extend_schema(responses={200: ClueSerializer(many=True)})
     def get(self, request):
@@ -111,7 +97,7 @@ class ClueListView(APIView):
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class ClueDetailView(APIView):
+class ClueDetailView(ServiceErrorsMixin, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: ClueSerializer})

@@ -3,10 +3,11 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework import exceptions, status
 
+from inspections.clues import ClueConflict
 from inspections.orders import OrderConflict
 from inspections.visits import VisitConflict
 
-STATE_CONFLICTS = (OrderConflict, VisitConflict)
+STATE_CONFLICTS = (OrderConflict, VisitConflict, ClueConflict)
 
 
 class Conflict(exceptions.APIException):
@@ -15,7 +16,7 @@ class Conflict(exceptions.APIException):
 
 
 def as_api_error(exc):
-    # Conflicts first: VisitConflict is also a ValidationError.
+    # Conflicts first: VisitConflict and ClueConflict are also ValidationErrors.
     if isinstance(exc, STATE_CONFLICTS):
         return Conflict(detail=exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
     if isinstance(exc, ValidationError):
