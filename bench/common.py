@@ -89,7 +89,10 @@ def url_named(name: str, prefix_hint: str = "") -> str | None:
 
 
 def personas() -> dict:
-    """The people T2/T3 read as: the busiest district's inspector, a busy school's staff, the city leader."""
+    """The people T2/T3 read as: the busiest district's inspector, a busy school's staff, the city leader.
+
+    The busiest *district*: an order issued by a city inspector (a school directly under the city)
+    would otherwise make the "district" personas city staff."""
     from django.contrib.auth import get_user_model
     from django.db import connection
 
@@ -97,6 +100,7 @@ def personas() -> dict:
     with connection.cursor() as cur:
         cur.execute("""
             SELECT o.issuer_id, o.school_id FROM inspections_rectificationorder o
+            JOIN organizations_organization issuer ON issuer.id = o.issuer_id AND issuer.kind = 'district'
             WHERE o.status <> 'closed' GROUP BY o.issuer_id, o.school_id ORDER BY COUNT(*) DESC LIMIT 1""")
         issuer_id, school_id = cur.fetchone()
     by_role = {}

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -80,7 +81,9 @@ def after_cursor(qs: QuerySet, cursor: str | None) -> QuerySet:
     if not cursor:
         return qs
     issued_at, pk = decode_cursor(cursor)
-    return qs.filter(Q(issued_at__lt=issued_at) | Q(issued_at=issued_at, pk__lt=pk))
+    # A row comparison (issued_at, id) < (…) is where PostgreSQL starts the index walk; the equivalent OR is
+    # only a filter there, so a deep page would first read (and drop) every newer order.
+    return qs.filter(TupleLessThan(Tuple(F("issued_at"), F("pk")), (issued_at, pk)))
 
 
 def ledger_page(user, flt: LedgerFilter, cursor: str | None = None, size: int = PAGE_SIZE) -> Page:
