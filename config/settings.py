@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "security.middleware.SessionTouchMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -214,7 +215,7 @@ SPECTACULAR_SETTINGS = {
 VIEWFLOW = {}
 
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = 60  # security.middleware.SessionTouchMiddleware slides the idle timeout this often
 
 if not (DEBUG or DEMO):
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

@@ -113,7 +113,7 @@ def test_failed_login_for_unknown_name_is_audited_without_actor(client, db):
 # --- idle session ----------------------------------------------------------------------
 
 def test_idle_session_is_logged_out_after_configured_seconds(client, people, settings):
-    assert settings.SESSION_COOKIE_AGE == 1800 and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == 1800
     client.force_login(people.school_staff)
     assert client.get("/dudao/").status_code == 200
     with clock_moved(1801):
@@ -127,6 +127,25 @@ def test_activity_keeps_the_session_alive(client, people):
         assert client.get("/dudao/").status_code == 200
     with clock_moved(3000):  # 1500 s after the last request
         assert client.get("/dudao/").status_code == 200
+
+
+def _session_writes(client, path="/dudao/") -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return sum('UPDATE "django_session"' in q["sql"] or 'INSERT INTO "django_session"' in q["sql"]
+               for q in ctx.captured_queries)
+
+
+def test_session_is_rewritten_at_most_once_a_minute_of_activity(client, people):
+    client.force_login(people.school_staff)
+    assert _session_writes(client) == 1            # first request stamps the activity
+    with clock_moved(30):
+        assert _session_writes(client) == 0        # within the minute: no write
+    with clock_moved(61):
+        assert _session_writes(client) == 1        # a minute on: the idle timeout slides
 
 
 def test_idle_timeout_is_configurable_from_environment():
