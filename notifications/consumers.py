@@ -1,13 +1,19 @@
+import datetime as dt
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db.models import Q
 
 from .models import Notification
 from .services import mark_read, unread_count, user_group
 
 CLOSE_UNAUTHENTICATED = 4401
 CATCH_UP_LIMIT = 500
+# Ids are taken at INSERT and pushed at COMMIT, so a transaction that commits late can land an id
+# below one the client has already seen (the crash-safety harness caught it). Catch-up therefore
+# also re-sends what was stored in this window before the client's newest; clients drop repeats by id.
+CATCH_UP_OVERLAP = dt.timedelta(minutes=2)  # longer than any transaction that stores notifications
 
 
 def requested_ids(content: dict):
@@ -46,7 +52,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _missed(self, since: int) -> list[dict]:
-        rows = Notification.objects.filter(recipient=self.user, pk__gt=since).order_by("id")[:CATCH_UP_LIMIT]
+        mine = Notification.objects.filter(recipient=self.user)
+        newest_seen = mine.filter(pk__lte=since).order_by("-id").values_list("created_at", flat=True).first()
+        late = Q(pk__lt=since, created_at__gte=newest_seen - CATCH_UP_OVERLAP) if newest_seen else Q(pk__in=[])
+        rows = mine.filter(Q(pk__gt=since) | late).order_by("id")[:CATCH_UP_LIMIT]
         return [n.as_payload() for n in rows]
 
     async def disconnect(self, code):

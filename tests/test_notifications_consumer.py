@@ -107,6 +107,7 @@ def test_user_receives_only_their_own_notifications(people):
 def test_catch_up_delivers_exactly_the_missed_ones_in_order(people):
     key = Token.objects.create(user=people.school_staff).key
     seen = notify(kind="order.issued", recipients=[people.school_staff], title="已看过")[0].pk
+    _stored_ago(seen, minutes=10)  # long before the missed ones: outside the late-commit window
     missed = [notify(kind="order.issued", recipients=[people.school_staff], title=f"错过{i}")[0].pk for i in range(3)]
     notify(kind="order.issued", recipients=[people.outsider], title="别人的")
 
@@ -116,6 +117,30 @@ def test_catch_up_delivers_exactly_the_missed_ones_in_order(people):
         assert got == missed
         assert await receive(comm) == {"type": "unread", "count": 4}
         assert await comm.receive_nothing(timeout=0.3)
+        await comm.disconnect()
+    run(scenario)
+
+
+def _stored_ago(pk, *, minutes):
+    from django.utils import timezone
+    import datetime as dt
+
+    Notification.objects.filter(pk=pk).update(created_at=timezone.now() - dt.timedelta(minutes=minutes))
+
+
+def test_catch_up_resends_a_lower_id_that_committed_after_a_higher_one_was_seen(people):
+    """Ids are taken at insert, pushes go out at commit: id N can arrive after N+1 was shown."""
+    key = Token.objects.create(user=people.school_staff).key
+    old = notify(kind="order.issued", recipients=[people.school_staff], title="早已看过")[0].pk
+    _stored_ago(old, minutes=10)
+    late = notify(kind="order.issued", recipients=[people.school_staff], title="晚提交")[0].pk
+    newest_seen = notify(kind="order.issued", recipients=[people.school_staff], title="已推送")[0].pk
+
+    async def scenario():
+        comm, accepted, _ = await connect(f"/ws/notifications/?token={key}&since={newest_seen}")
+        got = [(await receive(comm))["notification"]["id"]]
+        assert got == [late] and old not in got   # the late one again, and nothing from long ago
+        assert (await receive(comm))["type"] == "unread"
         await comm.disconnect()
     run(scenario)
 

@@ -10,7 +10,8 @@
   "use strict";
   if (window.DudaoNotifications) { return; }
 
-  var state = { socket: null, user: null, lastId: 0, unread: 0, retry: 0, timer: null, refreshTimer: null };
+  var state = { socket: null, user: null, lastId: 0, unread: 0, retry: 0, timer: null, refreshTimer: null,
+                seen: {}, shownUpTo: 0 };
 
   function bell() { return document.querySelector("[data-dudao-bell]"); }
 
@@ -78,10 +79,14 @@
   }
 
   function onNotification(note) {
-    if (note.id <= state.lastId) { return; }  // already shown (catch-up and push can overlap)
-    state.lastId = note.id;
+    // Catch-up re-sends recent ids (a transaction can commit after a higher id was pushed): drop repeats.
+    if (state.seen[note.id]) { return; }
+    state.seen[note.id] = true;
+    state.lastId = Math.max(state.lastId, note.id);
     var b = bell();
-    if (b) { b.setAttribute("data-last-id", String(note.id)); }
+    if (b) { b.setAttribute("data-last-id", String(state.lastId)); }
+    // Ids up to the page's own are listed by the page unless they committed late: refreshing shows those.
+    if (note.id <= state.shownUpTo) { refreshMarkedRegions(); return; }
     toast(note);
     document.dispatchEvent(new CustomEvent("dudao:notification", { detail: note }));
     refreshMarkedRegions();
@@ -135,6 +140,8 @@
       if (state.socket) { var old = state.socket; state.socket = null; old.close(); }
       state.user = user;
       state.lastId = rendered;
+      state.seen = {};
+      state.shownUpTo = rendered;
       showCount(parseInt(b.getAttribute("data-unread"), 10) || 0);
       connect();
     } else {
