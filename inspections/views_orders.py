@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from organizations import policy
 from organizations.roles import Perm
-from workflows.calendar import working_days_between
+from workflows.calendar import working_days_between, working_days_from
 
 from . import orders as services
 from .evidence import file_response, submit_with_evidence
@@ -28,6 +28,12 @@ FLOW_NODES = ["sign", "report", "approve_report", "recheck", "approve_closure", 
 def working_days_left(order) -> int:
     """Working days from today (Shanghai) to the deadline; 0 on the last day, negative when overdue."""
     return working_days_between(timezone.now(), order.deadline.due_at)
+
+
+def with_working_days_left(orders) -> list[tuple]:
+    """(order, working_days_left(order)) for each order, reading the calendar once for all of them."""
+    orders = list(orders)
+    return list(zip(orders, working_days_from(timezone.now(), [o.deadline.due_at for o in orders])))
 
 
 def my_steps(user, order) -> list[str]:
@@ -71,7 +77,7 @@ class IssueForm(forms.Form):
 def order_list(request):
     orders = orders_visible_to(request.user).order_by("-issued_at")[:200]
     return render(request, "inspections/orders/list.html", {
-        "orders": [(o, working_days_left(o)) for o in orders], "tasks": tasks_for(request.user, limit=TASK_PAGE),
+        "orders": with_working_days_left(orders), "tasks": tasks_for(request.user, limit=TASK_PAGE),
         "may_issue": policy.orgs_with(request.user, Perm.INSPECT).filter(kind="school").exists(),
     })
 

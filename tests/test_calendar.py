@@ -2,7 +2,9 @@ import datetime as dt
 
 import pytest
 
-from workflows.calendar import SHANGHAI, add_working_days, due_after, is_working_day, working_days_between
+from workflows.calendar import (
+    SHANGHAI, add_working_days, due_after, is_working_day, working_days_between, working_days_from,
+)
 from workflows.deadlines import calendar_year_enter, deadline_create, deadline_moved
 
 D = dt.date
@@ -44,6 +46,27 @@ def test_working_days_between_across_holiday(db):
     assert working_days_between(D(2026, 9, 30), D(2026, 10, 10)) == 3
     assert working_days_between(D(2026, 10, 10), D(2026, 9, 30)) == -3
     assert working_days_between(D(2026, 10, 8), D(2026, 10, 8)) == 0
+
+
+def test_working_days_from_one_start_equal_the_single_count_across_national_day(db):
+    # Ends on both sides of the start, the make-up Sunday 2026-09-20, the National Day holiday,
+    # the make-up Saturday 2026-10-10, and into 2027 (not published: weekends only).
+    start = dt.datetime(2026, 9, 24, 18, 0, tzinfo=dt.timezone.utc)  # already 25 September in Shanghai
+    ends = [D(2026, 9, 18), D(2026, 9, 19), D(2026, 9, 20), D(2026, 9, 25), D(2026, 9, 30), D(2026, 10, 7),
+            dt.datetime(2026, 10, 10, 20, 0, tzinfo=SHANGHAI), D(2026, 10, 12), D(2027, 1, 5)]
+    expected = [working_days_between(start, end) for end in ends]
+    assert working_days_from(start, ends) == expected
+    assert expected[:3] == [-5, -5, -4] and expected[4:8] == [3, 3, 6, 7]  # 25 Sept: Mid-Autumn
+    assert working_days_from(start, []) == []
+
+
+def test_working_days_from_follow_an_entered_year_with_one_calendar_read(db, django_assert_max_num_queries):
+    calendar_year_enter(year=2026, holidays={D(2026, 10, 1): "国庆节", D(2026, 10, 2): "国庆节"},
+                        workdays={D(2026, 10, 10): "国庆节调休"}, note="测试")
+    ends = [D(2026, 9, 30) + dt.timedelta(days=i) for i in range(0, 400, 7)]
+    expected = [working_days_between(D(2026, 9, 30), end) for end in ends]
+    with django_assert_max_num_queries(2):  # the entered years and their days, whatever the number of ends
+        assert working_days_from(D(2026, 9, 30), ends) == expected
 
 
 def test_deadline_into_unpublished_year_is_provisional_and_recomputed_when_entered(db):

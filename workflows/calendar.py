@@ -95,6 +95,26 @@ def is_known_year(year: int) -> bool:
         return False
 
 
+def working_days_from(start, ends) -> list[int]:
+    """working_days_between(start, end) for each of `ends`, in order, from one load of the calendar.
+
+    A list page shows the working days left of up to hundreds of orders; a call
+    per order would read the calendar once per row.
+    """
+    start, ends = _to_local_date(start), [_to_local_date(end) for end in ends]
+    if not ends:
+        return []
+    first, last = min(start, *ends), max(start, *ends)
+    days = _Days(first, last)
+    # after[i]: working days after `first` up to and including first + i days
+    after, day = [0], first
+    while day < last:
+        day += dt.timedelta(days=1)
+        after.append(after[-1] + days.is_working(day))
+    origin = after[(start - first).days]
+    return [after[(end - first).days] - origin for end in ends]
+
+
 def working_days_between(a, b) -> int:
     """Working days after `a` up to and including `b`; negative when `b` is before `a`."""
     a, b = _to_local_date(a), _to_local_date(b)

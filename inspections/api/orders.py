@@ -7,6 +7,7 @@ not act on, 409 when the order's state does not allow the action.
 from urllib.parse import urlencode
 
 from django.db import IntegrityError
+from django.db.models.manager import BaseManager
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
@@ -20,7 +21,7 @@ from inspections import orders as services
 from inspections.evidence import submit_with_evidence
 from inspections.models import RectificationOrder, Recheck, Severity
 from inspections.selectors import get_extension_for_user, get_order_for_user, orders_visible_to, task_page
-from inspections.views_orders import working_days_left
+from inspections.views_orders import with_working_days_left, working_days_left
 from organizations import policy
 
 ERRORS = {400: OpenApiResponse(description="字段错误 / bad input"),
@@ -33,6 +34,15 @@ ERRORS = {400: OpenApiResponse(description="字段错误 / bad input"),
 
 # --- serializers -------------------------------------------------------------------
 
+class OrderListSerializer(serializers.ListSerializer):
+    """A page of orders: their working days left from one read of the calendar (not one per order)."""
+
+    def to_representation(self, data):
+        orders = list(data.all() if isinstance(data, BaseManager) else data)
+        self.days_left = {order.pk: left for order, left in with_working_days_left(orders)}
+        return super().to_representation(orders)
+
+
 class OrderSerializer(serializers.ModelSerializer):
     school_name = serializers.CharField(source="school.name", read_only=True)
     issuer_name = serializers.CharField(source="issuer.name", read_only=True)
@@ -44,9 +54,11 @@ class OrderSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "school", "school_name", "issuer", "issuer_name", "status", "round",
                   "severity", "has_hazard", "requirements", "due_at", "working_days_left", "is_overdue",
                   "overdue_count", "escalation_level", "issued_at", "signed_at", "closed_at", "client_uuid"]
+        list_serializer_class = OrderListSerializer
 
     def get_working_days_left(self, order) -> int:
-        return working_days_left(order)
+        page = getattr(self.parent, "days_left", {})
+        return page[order.pk] if order.pk in page else working_days_left(order)
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -57,8 +69,9 @@ class OrderDetailSerializer(OrderSerializer):
         fields = OrderSerializer.Meta.fields + ["findings", "timeline"]
 
     def get_findings(self, order) -> list[dict]:
+        findings = order.findings.prefetch_related("attachments")
         return [{"id": f.pk, "description": f.description, "severity": f.severity, "hazard": f.hazard,
-                 "attachments": [a.pk for a in f.attachments.all()]} for f in order.findings.all()]
+                 "attachments": [a.pk for a in f.attachments.all()]} for f in findings]
 
     def get_timeline(self, order) -> list[dict]:
         return [{"at": e.created_at, "action": e.action, "actor": e.actor.get_full_name() or e.actor.username
