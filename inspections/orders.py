@@ -7,12 +7,15 @@ invisible orders never reach a service (selectors raise Http404 first).
 """
 import datetime as dt
 import uuid
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow import lock
+from viewflow.workflow.nodes import TimerBoundary
 from viewflow.workflow.status import STATUS
 
 from notifications import events
@@ -60,8 +63,11 @@ def _highest_severity(findings) -> str:
 
 def allocate_number(issuer: Organization, year: int) -> tuple[int, str]:
     """Next serial for (issuer, year) under a row lock: no gaps, no duplicates."""
-    OrderNumberCounter.objects.get_or_create(organization=issuer, year=year)
-    counter = OrderNumberCounter.objects.select_for_update().get(organization=issuer, year=year)
+    locked = OrderNumberCounter.objects.select_for_update()
+    counter = locked.filter(organization=issuer, year=year).first()
+    if counter is None:  # the issuer's first order of the year
+        OrderNumberCounter.objects.get_or_create(organization=issuer, year=year)
+        counter = locked.get(organization=issuer, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last, f"{issuer.doc_prefix}〔{year}〕{counter.last}号"
@@ -169,16 +175,78 @@ def _run_task(*, order, user, node_names, apply):
         raise PermissionDenied(_("您无权办理此环节。"))
     if task is None:
         raise OrderConflict(_("整改通知书当前状态不允许此操作。"))
-    with task.activation() as activation:
+    with _activation(task, order) as activation:
         if activation.task.status not in (STATUS.NEW, STATUS.ASSIGNED):
             raise OrderConflict(_("此环节已由他人办理。"))
         activation.task.owner = user
         activation.task.status = STATUS.ASSIGNED
         activation.start(None)
         result = apply(activation)
+        _cancel_boundary_timers(activation.task)
         activation.execute()
-    order.refresh_from_db()
     return result
+
+
+# What the nodes read of an order (permission objects, timers' due times, notifications).
+ORDER_RELATED = ("school", "issuer", "deadline", "issued_by")
+
+
+@contextmanager
+def _activation(task, order):
+    """viewflow's `task.activation()`, with the flow working on the caller's order.
+
+    The process row is locked as the flow's SelectForUpdateLock locks it (FOR UPDATE on that
+    row, waiting), but without a savepoint of its own: the services run this inside their
+    transaction, which any error here rolls back whole. The same query reads the process and
+    its order; the caller's `order` takes that fresh state and is handed to viewflow, so every
+    node of the run (status callbacks, permission objects, timers) uses and updates it
+    instead of loading copies of its own.
+    """
+    flow_class = task.flow_task.flow_class
+    with lock.lock_scope(_in_service_transaction, flow_class, task.process_id):
+        process = (flow_class.process_class.objects.select_for_update(of=("self",))
+                   .select_related(*(f"order__{name}" for name in ORDER_RELATED)).get(pk=task.process_id))
+        task.refresh_from_db()  # under the lock: a task done meanwhile shows as done
+        _take_state(order, process.order)
+        process.order = order
+        task.process = process
+        yield task.flow_task.activation_class(task)
+
+
+@contextmanager
+def _in_service_transaction(flow_class, process_pk):
+    # For viewflow's lock_scope (its after-lock callbacks); the lock is the FOR UPDATE read in _activation.
+    yield
+
+
+def _take_state(order, fresh) -> None:
+    """`order.refresh_from_db()` from a row already read: field values and loaded relations of `fresh`."""
+    for field in order._meta.concrete_fields:
+        setattr(order, field.attname, getattr(fresh, field.attname))
+        if field.is_relation:
+            if field.is_cached(fresh):
+                field.set_cached_value(order, field.get_cached_value(fresh))
+            elif field.is_cached(order):
+                field.delete_cached_value(order)
+    order._prefetched_objects_cache = {}
+    for rel in order._meta.related_objects:
+        if rel.is_cached(order):
+            rel.delete_cached_value(order)
+
+
+def _cancel_boundary_timers(host) -> None:
+    """Cancel the host task's armed timers in one UPDATE before it finishes.
+
+    The same change viewflow's TimerBoundary makes on `task_finished` (status CANCELED,
+    `finished` now, only from NEW/SCHEDULED), which would load each timer and its process
+    one by one; afterwards viewflow finds none left to cancel.
+    """
+    timers = [b for b in host.flow_task._boundary_events if isinstance(b, TimerBoundary)]
+    if timers:
+        _flow().task_class.objects.filter(
+            process_id=host.process_id, flow_task__in=timers, previous=host,
+            status__in=[STATUS.NEW, STATUS.SCHEDULED],
+        ).update(status=STATUS.CANCELED, finished=timezone.now())
 
 
 def _snapshot(order) -> dict:
@@ -219,7 +287,8 @@ def report_submit(*, order: RectificationOrder, user, measures: str, attachments
             client_uuid=client_uuid, order=order, round=order.round, measures=measures.strip(),
             submitted_by=user, submitted_at=timezone.now(), status=RectificationReport.Status.SUBMITTED,
         )
-        report.attachments.set(attachments)
+        if attachments:
+            report.attachments.set(attachments)
         return report
 
     report = _run_task(order=order, user=user, node_names=["report"], apply=apply)

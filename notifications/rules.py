@@ -81,8 +81,8 @@ def visit_link(target, context) -> str:
 
 def school_people(school) -> list:
     """The school's staff and its leader."""
-    return [*policy.users_with_role_at(Role.SCHOOL_STAFF, school),
-            *policy.users_with_role_at(Role.SCHOOL_LEADER, school)]
+    people = policy.users_by_role_at([Role.SCHOOL_STAFF, Role.SCHOOL_LEADER], school)
+    return people[Role.SCHOOL_STAFF] + people[Role.SCHOOL_LEADER]
 
 
 def school_leaders(school) -> list:

@@ -52,13 +52,13 @@ def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link:
     hook_ids = (delivery.queue_webhooks(recipients=list(unique.values()), title=title, body=body, link=link)
                 if robots else [])
     mail_ids = [n.pk for n in rows if n.recipient.email]  # nobody without an address costs a mail job
-    transaction.on_commit(partial(after_commit, ids, hook_ids, mail_ids))
+    transaction.on_commit(partial(after_commit, ids, hook_ids, mail_ids, rows))
     return rows
 
 
-def after_commit(ids: list[int], hook_ids: list[int], mail_ids: list[int] = ()) -> None:
+def after_commit(ids: list[int], hook_ids: list[int], mail_ids: list[int] = (), rows=None) -> None:
     """Push to open websockets now; e-mail and robots go on a background thread."""
-    push(ids)
+    push(ids, rows)
     if mail_ids:
         delivery.in_background(delivery.send_emails, list(mail_ids))
     if hook_ids:
@@ -76,12 +76,16 @@ def unread_counts(user_ids: Iterable[int]) -> dict[int, int]:
     return {row["recipient_id"]: row["n"] for row in rows}
 
 
-def push(ids: list[int]) -> None:
-    """Send stored notifications to each recipient's group; a down layer loses nothing (catch-up on reconnect)."""
+def push(ids: list[int], rows=None) -> None:
+    """Send stored notifications to each recipient's group; a down layer loses nothing (catch-up on reconnect).
+
+    `rows`: the committed Notification objects of `ids` when the caller still holds them (saves reading them back).
+    """
     layer = get_channel_layer()
     if layer is None:
         return
-    notes = list(Notification.objects.filter(pk__in=ids).order_by("id"))
+    notes = (sorted(rows, key=lambda n: n.pk) if rows is not None
+             else list(Notification.objects.filter(pk__in=ids).order_by("id")))
     if not notes:
         return
     counts = unread_counts({n.recipient_id for n in notes})

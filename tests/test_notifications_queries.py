@@ -5,7 +5,7 @@ recipient in emit() and a user load plus an unread count per recipient in push()
 """
 import asyncio
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -76,19 +76,16 @@ def test_push_reaches_every_recipient_group_with_their_own_unread_count(people, 
     _queries, notes = _emit_issued(tree, people)
     layer = get_channel_layer()
 
-    channels = {}
-
-    async def listen():
+    async def listen_push_collect():
+        # One event loop throughout: a pub/sub layer's subscriptions live as long as their loop.
+        channels = {}
         for note in notes:
             channels[note.recipient_id] = await layer.new_channel()
             await layer.group_add(services.user_group(note.recipient_id), channels[note.recipient_id])
-
-    async def collect():
+        await sync_to_async(services.push)([n.pk for n in notes])
         return {uid: await asyncio.wait_for(layer.receive(name), 3) for uid, name in channels.items()}
 
-    async_to_sync(listen)()
-    services.push([n.pk for n in notes])
-    received = async_to_sync(collect)()
+    received = async_to_sync(listen_push_collect)()
     assert {uid: m["notification"]["id"] for uid, m in received.items()} == {n.recipient_id: n.pk for n in notes}
     assert {uid: m["unread"] for uid, m in received.items()} == {
         n.recipient_id: 2 if n.recipient_id == people.school_leader.pk else 1 for n in notes}

@@ -57,7 +57,7 @@ def test_database_and_redis_urls_switch_backends():
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [
         "django.db.backends.postgresql", "dudao",
-        "channels_redis.core.RedisChannelLayer", "django.core.cache.backends.redis.RedisCache",
+        "channels_redis.pubsub.RedisPubSubChannelLayer", "django.core.cache.backends.redis.RedisCache",
     ]
 
 

@@ -22,10 +22,11 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.nodes import TimerBoundary
 from viewflow.workflow.status import STATUS
 
-from workflows.calendar import SHANGHAI, due_after, is_working_day
+from workflows import calendar
+from workflows.calendar import SHANGHAI, due_after
 from workflows.deadlines import deadline_moved
 from workflows.flow_guard import GuardedFlowAppMixin
-from workflows.models import Deadline, RectificationProcess
+from workflows.models import Deadline, RectificationProcess, RoutedTask
 
 FAILED_ROUNDS_FOR_CITY = 3
 OVERDUES_FOR_CITY = 2
@@ -70,11 +71,22 @@ def overdue_at(activation):
 
 def working_days_before(day: dt.date, n: int) -> dt.date:
     """The date n working days before `day` (n ≥ 1)."""
-    counted = 0
+    days, counted = None, 0
     while counted < n:
         day -= dt.timedelta(days=1)
-        counted += is_working_day(day)
+        if days is None or day < days.first:
+            days = _days_back_from(day, n)
+        counted += days.is_working(day)
     return day
+
+
+def _days_back_from(day: dt.date, n: int):
+    # The calendar's schedule of a window ending at `day`, read in one query instead of one per day;
+    # is_working(d) answers as is_working_day(d) for every d in the window.
+    first = day - dt.timedelta(days=n * 2 + 30)
+    days = calendar._Days(first, day)
+    days.first = first
+    return days
 
 
 def _reminder_at(activation, n: int):
@@ -110,6 +122,7 @@ class RectificationFlow(flow.Flow):
     """
 
     process_class = RectificationProcess
+    task_class = RoutedTask  # viewflow's queue pages answered from the open-task index (workflows.routing)
     # viewflow's select_for_update lock, but waiting instead of NOWAIT: the shared
     # `lock.select_for_update_lock` catches the NOWAIT error inside a savepoint it
     # does not roll back, which aborts the caller's transaction on PostgreSQL.
@@ -218,8 +231,8 @@ class RectificationFlow(flow.Flow):
     # --- nodes' callbacks; the domain rules live in inspections.orders
 
     def start_order(self, activation, order):
+        # Saved (inserted) by the start activation's execute() right after this returns.
         activation.process.order = order
-        activation.process.save()
         return activation.process
 
     def _set_status(self, activation, status):
