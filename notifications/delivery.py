@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Notification, NotificationPreference, OrganizationWebhook, WebhookDelivery
@@ -62,15 +62,46 @@ def wants_email(user) -> bool:
 
 
 def send_emails(ids: list[int]) -> int:
-    """One mail per stored notification whose recipient has an address and has not opted out."""
+    """Send the pending mails among `ids`: one per notification, to a recipient who has not opted out.
+
+    Rows are claimed under a lock (skipped if another sender holds them) and marked in the same
+    transaction, so the after-commit thread and the scheduler's sweep never send one twice; a
+    process killed mid-send leaves them pending, and the sweep sends them (at least once).
+    """
     sent = 0
-    for note in Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("id"):
-        if not wants_email(note.recipient):
-            continue
-        text = "\n\n".join(part for part in (note.body, absolute(note.link)) if part)
-        sent += send_mail(f"[督导] {note.title}", text or note.title, None, [note.recipient.email],
-                          fail_silently=False)
+    with transaction.atomic():
+        notes = (Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                 .filter(pk__in=ids, email=Notification.Email.PENDING).select_related("recipient").order_by("id"))
+        for note in notes:
+            if not wants_email(note.recipient):
+                note.email = Notification.Email.SKIPPED
+            elif _mail(note):
+                note.email, sent = Notification.Email.SENT, sent + 1
+            else:
+                continue  # stays pending: the next sweep tries again
+            note.save(update_fields=["email"])
     return sent
+
+
+def _mail(note: Notification) -> bool:
+    text = "\n\n".join(part for part in (note.body, absolute(note.link)) if part)
+    try:
+        return bool(send_mail(f"[督导] {note.title}", text or note.title, None, [note.recipient.email],
+                              fail_silently=False))
+    except Exception:  # one refused address or a mail server hiccup must not hold back the others
+        log.exception("mail for notification %s failed", note.pk)
+        return False
+
+
+MAIL_GRACE = dt.timedelta(minutes=1)  # the after-commit thread's turn before the scheduler steps in
+
+
+def send_due_emails(now=None, limit: int = 200) -> int:
+    """The scheduler's sweep: mails still pending a minute after their row was stored."""
+    now = now or timezone.now()
+    due = list(Notification.objects.filter(email=Notification.Email.PENDING, created_at__lte=now - MAIL_GRACE)
+               .order_by("id").values_list("pk", flat=True)[:limit])
+    return send_emails(due) if due else 0
 
 
 # --- webhooks -------------------------------------------------------------------

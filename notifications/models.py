@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
+    class Email(models.TextChoices):
+        NONE = "none", _("不发送")
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        SKIPPED = "skipped", _("已退订")
+
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("接收人"))
     kind = models.CharField(_("类型"), max_length=40)
@@ -19,6 +25,8 @@ class Notification(models.Model):
                               related_name="+", verbose_name=_("操作人"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # The e-mail outbox: stored with the row, so a worker killed after COMMIT loses no mail (run_timers resends).
+    email = models.CharField(_("邮件"), max_length=8, choices=Email.choices, default=Email.NONE)
 
     class Meta:
         verbose_name = _("通知")
@@ -27,6 +35,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "id"]),
             models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["created_at"], condition=models.Q(email="pending"), name="notification_mail_due"),
         ]
 
     def __str__(self):

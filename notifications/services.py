@@ -43,6 +43,7 @@ def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link:
         Notification(
             recipient=user, kind=kind, title=title, body=body, link=link, actor=actor,
             target_type=target_type, target_id=str(target.pk) if target is not None else "",
+            email=Notification.Email.PENDING if user.email else Notification.Email.NONE,
         )
         for user in unique.values()
     ])

@@ -89,6 +89,58 @@ def test_user_who_opted_out_gets_no_mail(people, tree, inline, django_capture_on
     assert [m.to[0] for m in mail.outbox] == ["school_leader@example.test"]
 
 
+def _stored_ago(minutes):
+    Notification.objects.update(created_at=timezone.now() - dt.timedelta(minutes=minutes))
+
+
+def test_mail_of_a_worker_killed_after_commit_is_sent_by_the_scheduler_once(people, tree, inline,
+                                                                            django_capture_on_commit_callbacks):
+    _with_email(people.school_staff)
+    with django_capture_on_commit_callbacks(execute=False):  # the worker dies before its after-commit thread runs
+        notify(kind="order.issued", recipients=[people.school_staff], title="整改通知")
+    assert mail.outbox == [] and Notification.objects.get().email == Notification.Email.PENDING
+    assert delivery.send_due_emails() == 0  # within the grace minute it is the worker's to send
+    _stored_ago(2)
+    call_command("run_timers", "--once")
+    call_command("run_timers", "--once")
+    assert [m.to[0] for m in mail.outbox] == ["school_staff@example.test"]
+    assert Notification.objects.get().email == Notification.Email.SENT
+
+
+def test_after_commit_sender_and_scheduler_never_mail_twice(people, tree, inline, django_capture_on_commit_callbacks):
+    _with_email(people.school_staff, people.school_leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        _issue(people, tree)
+    _stored_ago(2)
+    assert delivery.send_due_emails() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == ["school_leader@example.test", "school_staff@example.test"]
+
+
+def test_refused_mail_stays_pending_and_does_not_hold_back_the_others(people, tree, inline, monkeypatch):
+    _with_email(people.school_staff, people.school_leader)
+    notes = notify(kind="order.issued", recipients=[people.school_staff, people.school_leader], title="整改通知")
+    real = delivery.send_mail
+
+    def refuse_staff(subject, text, sender, to, **kwargs):
+        if to == ["school_staff@example.test"]:
+            raise OSError("mailbox unavailable")
+        return real(subject, text, sender, to, **kwargs)
+    monkeypatch.setattr(delivery, "send_mail", refuse_staff)
+    assert delivery.send_emails([n.pk for n in notes]) == 1
+    states = dict(Notification.objects.values_list("recipient__username", "email"))
+    assert states == {"school_staff": "pending", "school_leader": "sent"}
+
+
+def test_opted_out_mail_is_marked_skipped_not_retried(people, tree, inline):
+    _with_email(people.school_staff)
+    NotificationPreference.objects.create(user=people.school_staff, email_enabled=False)
+    note, = notify(kind="order.issued", recipients=[people.school_staff], title="整改通知")
+    _stored_ago(2)
+    assert delivery.send_due_emails() == 0 and mail.outbox == []
+    note.refresh_from_db()
+    assert note.email == Notification.Email.SKIPPED
+
+
 def test_rolled_back_event_sends_no_mail_and_queues_no_callback(people, tree, inline,
                                                                  django_capture_on_commit_callbacks):
     _with_email(people.school_staff)

@@ -23,10 +23,11 @@ def sweep() -> tuple[int, int]:
     import workflows.clue  # noqa: F401  -- the clue flow's time limits
     import workflows.rectification  # noqa: F401  -- registers the flow's boundary and deadline receivers
 
-    from notifications.delivery import deliver_due_webhooks  # group-robot retries ride on the same scheduler
+    from notifications.delivery import deliver_due_webhooks, send_due_emails  # outboxes ride on the scheduler
 
     fired = fire_due_timers(), fire_due_conditions()
     deliver_due_webhooks()
+    send_due_emails()
     return fired
 
 
