@@ -110,3 +110,11 @@ def personas() -> dict:
     city_leader = User.objects.filter(memberships__role="leader", memberships__organization__kind="city").order_by("pk").first()
     return {"district inspector": by_role["inspector"], "school staff": by_role["school_staff"],
             "city leader": city_leader, "district leader": by_role["leader"], "school leader": by_role["school_leader"]}
+
+
+def close_pool() -> None:
+    """Close the psycopg pool (config.settings' DATABASE_POOL_SIZE) before a fork: children must open their own."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("pool"):
+        connection.close_pool()

@@ -259,7 +259,10 @@ def _run_chunks(chunks, exemplars, workers) -> None:
         for chunk in chunks:
             _write_chunk(chunk, connection)
         return
+    from bench.common import close_pool
+
     connection.close()   # never share a socket with forked children
+    close_pool()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         for _ in pool.imap_unordered(_write_chunk, chunks):
             pass

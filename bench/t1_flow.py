@@ -9,7 +9,7 @@ import multiprocessing
 import time
 from types import SimpleNamespace
 
-from bench.common import Row
+from bench.common import Row, close_pool
 
 SQL_ID_BASE = 1_000_000_000   # far above the sequences: the floor's rows never meet the app's ids
 SQL_WORKER_SPAN = 20_000_000
@@ -73,6 +73,7 @@ def _pool_run(fn, workers, seconds, base=0):
     from django.db import connection
 
     connection.close()
+    close_pool()  # a pooled connection's socket must not be shared with forked children either
     start = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         results = pool.map(fn, [(w, workers, seconds, base) for w in range(workers)])
