@@ -33,6 +33,7 @@ def main(argv=None) -> int:
     parser.add_argument("--ws-idle", type=int, default=5000, help="idle clients per ASGI process (T4)")
     parser.add_argument("--t5-users", type=int, default=200)
     parser.add_argument("--t5-seconds", type=int, default=60)
+    parser.add_argument("--t5-procs", type=int, default=2, help="daphne processes behind the T5 load")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _exit_cleanly)   # so the daphne processes we started are stopped
     setup_django(args.database_url, args.redis_url)
@@ -76,7 +77,7 @@ def _tests(args) -> dict:
     def t5():
         from bench import t5_load
         return t5_load.run(users=args.t5_users, seconds=args.t5_seconds, database_url=args.database_url,
-                           redis_url=args.redis_url)
+                           redis_url=args.redis_url, procs=args.t5_procs)
 
     return {"T1": t1, "T2": t2, "T3": t3, "T4": t4, "T5": t5}
 

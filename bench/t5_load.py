@@ -78,22 +78,29 @@ def _schools():
 
 
 def _leaders():
+    """Leaders in the proportion the province has them: 140 district to 16 city leaders, about 9 to 1.
+
+    The first leaders by pk would be the province's and every city's, whose dashboards aggregate
+    a whole province or city on each request: that is T3's figure, not a typical leader's day."""
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(memberships__role="leader").order_by("pk")[:PEOPLE_PER_KIND]
+    leaders = get_user_model().objects.filter(memberships__role="leader").order_by("pk")
+    city = PEOPLE_PER_KIND // 10
+    users = (list(leaders.filter(memberships__organization__kind="district")[:PEOPLE_PER_KIND - city])
+             + list(leaders.filter(memberships__organization__kind="city")[:city]))
     return [{"token": _token(u), "session": _session(u)} for u in users]
 
 
-def run(*, users: int, seconds: int, database_url: str, redis_url: str) -> list:
+def run(*, users: int, seconds: int, database_url: str, redis_url: str, procs: int = 2) -> list:
     if importlib.util.find_spec("locust") is None:   # never import it here: it monkey-patches with gevent
         return [Row("T5", "-", note="n/a (missing: locust; pip install -r bench/requirements.txt)")]
     plan = {"inspectors": _inspectors(), "schools": _schools(), "leaders": _leaders()}
-    procs = start_daphne(2, database_url, redis_url, "t5")
+    servers = start_daphne(procs, database_url, redis_url, "t5")
     try:
-        plan["ports"] = [port for _, port in procs]
+        plan["ports"] = [port for _, port in servers]
         return _locust(plan, users, seconds)
     finally:
-        stop(procs)
+        stop(servers)
 
 
 def _locust(plan, users, seconds) -> list:

@@ -81,15 +81,15 @@ def scoped_schools(user, flt: StatsFilter) -> QuerySet[Organization]:
 
 
 def _in_schools(user, flt: StatsFilter, school_ids: list[int] | None) -> Q:
-    """school IN (the scope): a list already read from the user's grants, else the grants as a subquery.
+    """school IN (the scope), as a list of ids read from the user's grants (here, unless the caller has it).
 
     A list lets PostgreSQL see how few schools it is; it estimates guardian's
     subquery (a varchar cast of the pk) at most of the table and then scans
     every finding and order.
     """
-    if school_ids is not None:
-        return Q(school_id__in=school_ids)
-    return Q(school__in=scoped_schools(user, flt).values("pk"))
+    if school_ids is None:
+        school_ids = list(scoped_schools(user, flt).values_list("pk", flat=True))
+    return Q(school_id__in=school_ids)
 
 
 def findings_in_scope(user, flt: StatsFilter, school_ids: list[int] | None = None) -> QuerySet[Finding]:
