@@ -12,7 +12,7 @@ import uuid
 from locust import HttpUser, between, task
 
 PLAN = json.loads(open(os.environ["BENCH_T5_PLAN"], encoding="utf-8").read())
-_counters = {kind: itertools.count() for kind in ("inspectors", "schools", "leaders")}
+_counters = {kind: itertools.count() for kind in ("inspectors", "schools", "leaders", "ports")}
 
 
 def _next(kind):
@@ -27,7 +27,8 @@ class _Persona(HttpUser):
 
     def on_start(self):
         self.me = _next(self.kind)
-        self.port = PLAN["ports"][hash(self) % len(PLAN["ports"])]
+        # Round robin: hash(self) is the object's address, whose low bits sent every user to one process.
+        self.port = PLAN["ports"][next(_counters["ports"]) % len(PLAN["ports"])]
         self.client.headers["Authorization"] = f"Token {self.me['token']}"
         if self.me.get("session"):
             self.client.cookies.set("sessionid", self.me["session"])
