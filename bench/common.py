@@ -1,4 +1,5 @@
 """Shared pieces of bench/run: Django set-up, percentiles, the result table, personas."""
+import contextlib
 import os
 import statistics
 import sys
@@ -112,9 +113,26 @@ def personas() -> dict:
             "city leader": city_leader, "district leader": by_role["leader"], "school leader": by_role["school_leader"]}
 
 
-def close_pool() -> None:
-    """Close the psycopg pool (config.settings' DATABASE_POOL_SIZE) before a fork: children must open their own."""
+@contextlib.contextmanager
+def unpooled_for_fork():
+    """Fork worker processes without the psycopg pool (config.settings' DATABASE_POOL_SIZE).
+
+    A pool has threads and sockets; a child forked with them shares the sockets and can
+    hang on locks those threads held. Children get plain connections (a worker keeps its
+    one connection open: there is no request cycle to close it); the parent's pool comes
+    back afterwards for the in-process tests.
+    """
     from django.db import connection
 
-    if connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("pool"):
+    options = connection.settings_dict["OPTIONS"]
+    connection.close()
+    pool = options.get("pool") if connection.vendor == "postgresql" else None
+    if pool is not None:
         connection.close_pool()
+        del options["pool"]
+    try:
+        yield
+    finally:
+        if pool is not None:
+            connection.close()
+            options["pool"] = pool

@@ -259,11 +259,9 @@ def _run_chunks(chunks, exemplars, workers) -> None:
         for chunk in chunks:
             _write_chunk(chunk, connection)
         return
-    from bench.common import close_pool
+    from bench.common import unpooled_for_fork
 
-    connection.close()   # never share a socket with forked children
-    close_pool()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
+    with unpooled_for_fork(), multiprocessing.get_context("fork").Pool(workers) as pool:  # no shared sockets
         for _ in pool.imap_unordered(_write_chunk, chunks):
             pass
 

@@ -9,7 +9,7 @@ import multiprocessing
 import time
 from types import SimpleNamespace
 
-from bench.common import Row, close_pool
+from bench.common import Row, unpooled_for_fork
 
 SQL_ID_BASE = 1_000_000_000   # far above the sequences: the floor's rows never meet the app's ids
 SQL_WORKER_SPAN = 20_000_000
@@ -70,14 +70,11 @@ def _service_worker(job):
 
 
 def _pool_run(fn, workers, seconds, base=0):
-    from django.db import connection
-
-    connection.close()
-    close_pool()  # a pooled connection's socket must not be shared with forked children either
-    start = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.map(fn, [(w, workers, seconds, base) for w in range(workers)])
-    return results, time.perf_counter() - start
+    with unpooled_for_fork():
+        start = time.perf_counter()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(fn, [(w, workers, seconds, base) for w in range(workers)])
+        return results, time.perf_counter() - start
 
 
 def run(*, workers: int, seconds: float, runs: int) -> list:
