@@ -24,7 +24,7 @@ from django.http import Http404
 
 from organizations import policy
 from organizations.models import Organization
-from workflows.calendar import SHANGHAI, _Days
+from workflows.calendar import SHANGHAI, WorkingDayIndex
 
 from .models import Finding, RectificationOrder, Severity, Visit
 
@@ -172,27 +172,6 @@ def on_time_rate(counts: dict) -> float | None:
     if not counts["closed"]:
         return None
     return round(counts["closed_on_time"] / counts["closed"], 4)
-
-
-class WorkingDayIndex:
-    """Working days between any two days of a span, from one load of the official calendar.
-
-    working_days_between() queries the calendar per call; for thousands of closed
-    orders that would be thousands of queries, so the same rule is applied here
-    with prefix sums over one load.
-    """
-
-    def __init__(self, first: dt.date, last: dt.date):
-        days = _Days(first, last)
-        self.first = first
-        self.prefix = [0]
-        for i in range((last - first).days + 1):
-            self.prefix.append(self.prefix[-1] + days.is_working(first + dt.timedelta(days=i)))
-
-    def between(self, a: dt.date, b: dt.date) -> int:
-        """Working days after `a` up to and including `b` (same rule as calendar.working_days_between)."""
-        ia, ib = (a - self.first).days + 1, (b - self.first).days + 1
-        return self.prefix[ib] - self.prefix[ia]
 
 
 def _weighted_median(pairs: list[tuple[int, int]]) -> float | None:

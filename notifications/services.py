@@ -52,7 +52,7 @@ def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link:
     ids = [n.pk for n in rows]
     hook_ids = (delivery.queue_webhooks(recipients=list(unique.values()), title=title, body=body, link=link)
                 if robots else [])
-    mail_ids = [n.pk for n in rows if n.recipient.email]  # nobody without an address costs a mail job
+    mail_ids = [n.pk for n in rows if n.email == Notification.Email.PENDING]  # no address, no mail job
     transaction.on_commit(partial(after_commit, ids, hook_ids, mail_ids, rows))
     return rows
 

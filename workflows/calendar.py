@@ -95,24 +95,42 @@ def is_known_year(year: int) -> bool:
         return False
 
 
-def working_days_from(start, ends) -> list[int]:
-    """working_days_between(start, end) for each of `ends`, in order, from one load of the calendar.
+class WorkingDayIndex:
+    """Working days between any two days of a span, from one load of the official calendar.
 
-    A list page shows the working days left of up to hundreds of orders; a call
-    per order would read the calendar once per row.
+    working_days_between() reads the calendar per call; for a page of orders or thousands of
+    closed ones that is a read per row, so the same rule is applied here with prefix sums.
     """
+
+    def __init__(self, first: dt.date, last: dt.date):
+        days = _Days(first, last)
+        self.first = first
+        self.prefix = [0]
+        for i in range((last - first).days + 1):
+            self.prefix.append(self.prefix[-1] + days.is_working(first + dt.timedelta(days=i)))
+
+    def between(self, a: dt.date, b: dt.date) -> int:
+        """working_days_between(a, b) for two days of the span (negative when `b` is before `a`)."""
+        return self.prefix[(b - self.first).days + 1] - self.prefix[(a - self.first).days + 1]
+
+
+def working_days_from(start, ends) -> list[int]:
+    """working_days_between(start, end) for each of `ends`, in order, from one load of the calendar."""
     start, ends = _to_local_date(start), [_to_local_date(end) for end in ends]
     if not ends:
         return []
-    first, last = min(start, *ends), max(start, *ends)
-    days = _Days(first, last)
-    # after[i]: working days after `first` up to and including first + i days
-    after, day = [0], first
-    while day < last:
-        day += dt.timedelta(days=1)
-        after.append(after[-1] + days.is_working(day))
-    origin = after[(start - first).days]
-    return [after[(end - first).days] - origin for end in ends]
+    index = WorkingDayIndex(min(start, *ends), max(start, *ends))
+    return [index.between(start, end) for end in ends]
+
+
+def working_days_before(day: dt.date, n: int) -> dt.date:
+    """The n-th working day before `day` (n ≥ 1; `day` itself is not counted), from one calendar read."""
+    days = _Days(day - dt.timedelta(days=n * 2 + 30), day)  # the same generous window as _walk
+    counted = 0
+    while counted < n:
+        day -= dt.timedelta(days=1)
+        counted += days.is_working(day)
+    return day
 
 
 def working_days_between(a, b) -> int:

@@ -22,8 +22,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.nodes import TimerBoundary
 from viewflow.workflow.status import STATUS
 
-from workflows import calendar
-from workflows.calendar import SHANGHAI, due_after
+from workflows.calendar import SHANGHAI, due_after, working_days_before
 from workflows.deadlines import deadline_moved
 from workflows.flow_guard import GuardedFlowAppMixin
 from workflows.models import Deadline, RectificationProcess, RoutedTask
@@ -67,26 +66,6 @@ def sign_reminder_at(activation):
 
 def overdue_at(activation):
     return _order(activation).deadline.due_at + dt.timedelta(seconds=1)
-
-
-def working_days_before(day: dt.date, n: int) -> dt.date:
-    """The date n working days before `day` (n ≥ 1)."""
-    days, counted = None, 0
-    while counted < n:
-        day -= dt.timedelta(days=1)
-        if days is None or day < days.first:
-            days = _days_back_from(day, n)
-        counted += days.is_working(day)
-    return day
-
-
-def _days_back_from(day: dt.date, n: int):
-    # The calendar's schedule of a window ending at `day`, read in one query instead of one per day;
-    # is_working(d) answers as is_working_day(d) for every d in the window.
-    first = day - dt.timedelta(days=n * 2 + 30)
-    days = calendar._Days(first, day)
-    days.first = first
-    return days
 
 
 def _reminder_at(activation, n: int):
