@@ -64,7 +64,7 @@ def _order(rng, serial, school, user, issued, deadline, now):
         number=f"BENCH-{issuer.pk}-{serial}", school=school, requirements="限期整改到位。",
         severity=rng.choice(("general", "general", "serious", "major")), deadline=deadline,
         status="closed" if closed else rng.choice(("issued", "rectifying", "rechecking")), round=1,
-        is_overdue=overdue, overdue_count=int(overdue), issued_by=user, issued_at=issued, closed_at=closed_at,
+        overdue_count=int(overdue), issued_by=user, issued_at=issued, closed_at=closed_at,
     )
 
 

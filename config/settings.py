@@ -231,9 +231,6 @@ DUDAO_BASE_URL = env_str("DUDAO_BASE_URL", "")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dudao@localhost")
 
-# Working-day deadlines by severity (checklist data); hazards are shortest.
-DEADLINE_WORKING_DAYS = {"general": 20, "serious": 10, "major": 5, "hazard": 2}
-
 from .security import *  # noqa: E402,F401,F403  (axes, token lifetime, CSP)
 
 LOGGING = {

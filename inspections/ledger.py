@@ -49,7 +49,7 @@ def ledger_orders(user, flt: LedgerFilter) -> QuerySet[RectificationOrder]:
     if flt.status:
         qs = qs.filter(status=flt.status)
     if flt.overdue:
-        qs = qs.filter(is_overdue=True).exclude(status=RectificationOrder.Status.CLOSED)
+        qs = qs.overdue()
     # A correlated count, not JOIN+GROUP BY: the database can then walk the (issued_at, id) index and stop
     # at the page's LIMIT instead of aggregating every order in scope first.
     findings = (Finding.objects.filter(order=OuterRef("pk")).order_by().values("order")

@@ -9,7 +9,6 @@ import datetime as dt
 import uuid
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -23,19 +22,18 @@ from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm
 from workflows.calendar import SHANGHAI
-from workflows.deadlines import deadline_create, deadline_extend_to
+from workflows.deadlines import deadline_create, deadline_extend_to, validate_granted_date
+from workflows.rectification import RectificationFlow
 
+from . import actions, thresholds
+from .actions import OrderConflict
 from .audit import audit
 from .models import (
     ExtensionRequest, Finding, OrderNumberCounter, Recheck, RectificationOrder, RectificationReport,
 )
 
 Status = RectificationOrder.Status
-SEVERITY_RANK = {"general": 0, "serious": 1, "major": 2}
-
-
-class OrderConflict(Exception):
-    """The order's current state does not allow the action (HTTP 409)."""
+__all__ = ["OrderConflict"]  # raised by the services below; defined with the action policy
 
 
 # --- issuing ---------------------------------------------------------------
@@ -43,22 +41,6 @@ class OrderConflict(Exception):
 def issuing_organization(school: Organization) -> Organization:
     """The nearest district above the school, or the city for a school directly under it."""
     return school.nearest(Organization.Kind.DISTRICT) or school.nearest(Organization.Kind.CITY)
-
-
-def default_working_days(findings) -> int:
-    """The shortest default deadline of the findings (hazards shortest of all)."""
-    table = dict(settings.DEADLINE_WORKING_DAYS)
-    days = []
-    for finding in findings:
-        template_days = finding.item.section.template.deadlines if finding.item_id else {}
-        days.append(template_days.get(finding.severity, table[finding.severity]))
-        if finding.hazard:
-            days.append(template_days.get("hazard", table["hazard"]))
-    return min(days)
-
-
-def _highest_severity(findings) -> str:
-    return max((f.severity for f in findings), key=SEVERITY_RANK.__getitem__)
 
 
 def allocate_number(issuer: Organization, year: int) -> tuple[int, str]:
@@ -117,8 +99,6 @@ def order_issue(*, school: Organization, findings, issued_by, requirements: str 
     audit(actor=issued_by, action="order.issued", obj=order, organization=school, order=order,
           after={"number": order.number, "deadline": order.deadline.due_at.isoformat(),
                  "findings": [f.pk for f in findings]})
-    from workflows.rectification import RectificationFlow
-
     RectificationFlow.start.run(order=order)
     events.emit(events.ORDER_ISSUED, target=order, actor=issued_by)
     return order
@@ -136,45 +116,29 @@ def _order_create(*, school, findings, issued_by, requirements, visit, client_uu
     now = timezone.now()
     year = now.astimezone(SHANGHAI).year
     serial, number = allocate_number(issuer, year)
-    deadline = deadline_create(purpose="rectification", start=now, working_days=default_working_days(findings))
+    deadline = deadline_create(purpose="rectification", start=now, working_days=thresholds.order_working_days(findings))
     return RectificationOrder.objects.create(
         client_uuid=client_uuid, issuer=issuer, year=year, serial=serial, number=number, school=school,
         visit=visit, requirements=requirements or _("请按要求完成整改，并在期限内报送整改报告。"),
-        severity=_highest_severity(findings), has_hazard=any(f.hazard for f in findings),
+        severity=thresholds.highest_severity(findings), has_hazard=any(f.hazard for f in findings),
         deadline=deadline, issued_by=issued_by, issued_at=now,
     )
 
 
 # --- running a flow task as a person -----------------------------------------
 
-def _flow():
-    from workflows.rectification import RectificationFlow
-
-    return RectificationFlow
-
-
 def open_tasks(order, node_names):
-    flow_class = _flow()
-    nodes = [getattr(flow_class, name) for name in node_names]
-    return flow_class.task_class.objects.filter(
+    nodes = [getattr(RectificationFlow, name) for name in node_names]
+    return RectificationFlow.task_class.objects.filter(
         process_id=order.process.pk, flow_task__in=nodes, status__in=[STATUS.NEW, STATUS.ASSIGNED],
     ).order_by("id")
 
 
-def may_do_node(user, order, node) -> bool:
-    """The flow's own `.Permission(perm, obj=org)` of a node, answered by the policy module."""
-    perm = node._owner_permission.split(".", 1)[1]
-    return policy.can(user, perm, node._owner_permission_obj(order.process))
-
-
-def _run_task(*, order, user, node_names, apply):
-    """Complete the open task of one of `node_names` as `user`; 403 before 409, exactly one winner."""
-    task = open_tasks(order, node_names).first()
-    node = task.flow_task if task else getattr(_flow(), node_names[0])
-    if not may_do_node(user, order, node):
-        raise PermissionDenied(_("您无权办理此环节。"))
-    if task is None:
-        raise OrderConflict(_("整改通知书当前状态不允许此操作。"))
+def _run_task(*, order, user, action: str, apply):
+    """Complete the open task of `action` as `user`; 403 before 409 (the action policy), exactly one winner."""
+    nodes = actions.ACTIONS[action].nodes
+    task = open_tasks(order, nodes).first()
+    actions.require(user, action, order, nodes={task.flow_task.name} if task else set())
     with _activation(task, order) as activation:
         if activation.task.status not in (STATUS.NEW, STATUS.ASSIGNED):
             raise OrderConflict(_("此环节已由他人办理。"))
@@ -243,7 +207,7 @@ def _cancel_boundary_timers(host) -> None:
     """
     timers = [b for b in host.flow_task._boundary_events if isinstance(b, TimerBoundary)]
     if timers:
-        _flow().task_class.objects.filter(
+        RectificationFlow.task_class.objects.filter(
             process_id=host.process_id, flow_task__in=timers, previous=host,
             status__in=[STATUS.NEW, STATUS.SCHEDULED],
         ).update(status=STATUS.CANCELED, finished=timezone.now())
@@ -263,7 +227,7 @@ def order_sign(*, order: RectificationOrder, user) -> RectificationOrder:
         order.signed_by, order.signed_at = user, timezone.now()
         order.save(update_fields=["signed_by", "signed_at"])
 
-    _run_task(order=order, user=user, node_names=["sign"], apply=apply)
+    _run_task(order=order, user=user, action="order.sign", apply=apply)
     audit(actor=user, action="order.signed", obj=order, organization=order.school, order=order,
           before=before, after=_snapshot(order))
     events.emit(events.ORDER_SIGNED, target=order, actor=user)
@@ -291,7 +255,7 @@ def report_submit(*, order: RectificationOrder, user, measures: str, attachments
             report.attachments.set(attachments)
         return report
 
-    report = _run_task(order=order, user=user, node_names=["report"], apply=apply)
+    report = _run_task(order=order, user=user, action="order.report", apply=apply)
     audit(actor=user, action="report.submitted", obj=report, organization=order.school, order=order,
           before=before, after={**_snapshot(order), "attachments": len(attachments)})
     events.emit(events.ORDER_REPORT_SUBMITTED, target=order, actor=user)
@@ -313,7 +277,7 @@ def _review_report(*, order, user, approve: bool, note: str):
         report.save(update_fields=["status", "approved_by", "approved_at", "review_note"])
         return report
 
-    return _run_task(order=order, user=user, node_names=["approve_report"], apply=apply)
+    return _run_task(order=order, user=user, action="order.approve_report", apply=apply)
 
 
 @transaction.atomic
@@ -364,7 +328,7 @@ def recheck_record(*, order: RectificationOrder, user, method: str, result: str,
             _next_round(order)
         return recheck
 
-    recheck = _run_task(order=order, user=user, node_names=["recheck"], apply=apply)
+    recheck = _run_task(order=order, user=user, action="order.recheck", apply=apply)
     audit(actor=user, action=f"recheck.{result}", obj=recheck, organization=order.school, order=order,
           before=before, after={**_snapshot(order), "method": method})
     event = events.ORDER_RECHECK_PASSED if result == Recheck.Result.PASS else events.ORDER_RECHECK_FAILED
@@ -379,20 +343,18 @@ def _next_round(order) -> None:
     old.save(update_fields=["is_open", "updated_at"])
     findings = list(order.findings.select_related("item__section__template"))
     order.deadline = deadline_create(purpose="rectification", start=timezone.now(),
-                                     working_days=default_working_days(findings))
+                                     working_days=thresholds.order_working_days(findings))
     order.round += 1
-    order.is_overdue = False
-    order.save(update_fields=["deadline", "round", "is_overdue"])
+    order.save(update_fields=["deadline", "round"])
 
 
 # --- leaders ----------------------------------------------------------------
 
-def _closure_decision(decision: str):
-    """An `apply` that records the leader's decision for the flow's `is_closure_returned` branch."""
+def _closure_decision(order, decision: str):
+    """An `apply` that records the leader's decision on the order for the flow's `is_closure_returned`."""
     def apply(activation):
-        process = activation.process
-        process.data = {**(process.data or {}), "closure_decision": decision}
-        process.save(update_fields=["data"])
+        order.closure_decision = decision
+        order.save(update_fields=["closure_decision"])
     return apply
 
 
@@ -400,8 +362,9 @@ def _closure_decision(decision: str):
 def closure_approve(*, order: RectificationOrder, user, note: str = "") -> RectificationOrder:
     """District leader's closure approval, or the city leader's for major findings."""
     before = _snapshot(order)
-    _run_task(order=order, user=user, node_names=["approve_closure", "city_approve"],
-              apply=_closure_decision("approved"))
+    action = "order.city_approve" if approval_step(order) == "city_approve" else "order.approve_closure"
+    _run_task(order=order, user=user, action=action,
+              apply=_closure_decision(order, RectificationOrder.ClosureDecision.APPROVED))
     audit(actor=user, action="closure.approved", obj=order, organization=order.school, order=order,
           before=before, after={**_snapshot(order), "note": note})
     if order.status == Status.CLOSED:
@@ -419,7 +382,7 @@ def closure_return(*, order: RectificationOrder, user, reason: str) -> Rectifica
     if not (reason or "").strip():
         raise ValidationError({"note": _("退回复查时请写明理由。")})
     before = _snapshot(order)
-    _run_task(order=order, user=user, node_names=["approve_closure"], apply=_closure_decision("returned"))
+    _run_task(order=order, user=user, action="order.approve_closure", apply=_closure_decision(order, RectificationOrder.ClosureDecision.RETURNED))
     audit(actor=user, action="closure.returned", obj=order, organization=order.school, order=order,
           before=before, after={**_snapshot(order), "reason": reason.strip()})
     events.emit(events.ORDER_CLOSURE_RETURNED, target=order, actor=user, body=reason.strip())
@@ -433,7 +396,7 @@ def city_supervise(*, order: RectificationOrder, user, note: str) -> Rectificati
     if not (note or "").strip():
         raise ValidationError({"note": _("请填写督办意见。")})
     before = _snapshot(order)
-    _run_task(order=order, user=user, node_names=["city_supervise", "city_overdue_supervise"], apply=_noop)
+    _run_task(order=order, user=user, action="order.city_supervise", apply=_noop)
     audit(actor=user, action="order.city_supervised", obj=order, organization=order.school, order=order,
           before=before, after={**_snapshot(order), "note": note.strip()})
     return order
@@ -441,21 +404,16 @@ def city_supervise(*, order: RectificationOrder, user, note: str) -> Rectificati
 
 # --- extensions -------------------------------------------------------------
 
-EXTENDABLE = (Status.ISSUED, Status.RECTIFYING, Status.REPORT_REVIEW)
-
-
 @transaction.atomic
 def extension_request(*, order: RectificationOrder, user, requested_deadline: dt.date,
                       reason: str) -> ExtensionRequest:
-    if not policy.can(user, Perm.SCHOOL_REPORT, order.school):
-        raise PermissionDenied(_("您无权为该学校申请延期。"))
-    order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
-    if order.status not in EXTENDABLE or order.extensions.filter(decision="pending").exists():
-        raise OrderConflict(_("当前状态不能申请延期（或已有待审批的申请）。"))
+    order = RectificationOrder.objects.select_for_update().select_related("school", "deadline").get(pk=order.pk)
+    actions.require(user, "order.request_extension", order)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写延期理由。")})
     if requested_deadline <= order.deadline.due_at.astimezone(SHANGHAI).date():
         raise ValidationError({"requested_deadline": _("申请日期必须晚于现有期限。")})
+    validate_granted_date(requested_deadline)
     ext = ExtensionRequest.objects.create(order=order, requested_deadline=requested_deadline,
                                           reason=reason.strip(), requested_by=user, requested_at=timezone.now())
     audit(actor=user, action="extension.requested", obj=ext, organization=order.school, order=order,
@@ -466,112 +424,22 @@ def extension_request(*, order: RectificationOrder, user, requested_deadline: dt
 
 @transaction.atomic
 def extension_decide(*, extension: ExtensionRequest, user, approve: bool, note: str = "") -> ExtensionRequest:
-    """The district leader decides; approval moves the deadline, which re-arms the flow's timers."""
+    """The district leader decides; approval moves the deadline to the granted day, which re-arms the timers."""
     order = extension.order
-    if not policy.can(user, Perm.LEAD, order.issuer):
-        raise PermissionDenied(_("您无权审批该延期申请。"))
+    actions.require(user, "order.decide_extension", order)
     extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
-    if extension.decision != ExtensionRequest.Decision.PENDING or order.status not in EXTENDABLE:
+    if extension.decision != ExtensionRequest.Decision.PENDING:
         raise OrderConflict(_("该延期申请已处理或已不适用。"))
     before = {"deadline": order.deadline.due_at.isoformat()}
+    if approve:  # deadline_moved → workflows.rectification re-arms the reminder and overdue timers
+        deadline_extend_to(deadline=order.deadline, new_date=extension.requested_deadline)
     extension.decision = "approved" if approve else "rejected"
     extension.decided_by, extension.decided_at, extension.decision_note = user, timezone.now(), note
     extension.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
-    if approve:
-        _move_deadline(order, extension.requested_deadline)
     audit(actor=user, action=f"extension.{extension.decision}", obj=extension, organization=order.school,
           order=order, before=before, after={"deadline": order.deadline.due_at.isoformat()})
     events.emit(events.EXTENSION_DECIDED, target=order, actor=user, body=note)
     return extension
-
-
-def _move_deadline(order, new_date) -> None:
-    # deadline_moved → workflows.rectification re-arms the reminder and overdue timers.
-    deadline_extend_to(deadline=order.deadline, new_date=new_date)
-    order.deadline.refresh_from_db()
-    if order.is_overdue and order.deadline.due_at > timezone.now():
-        order.is_overdue = False
-        order.save(update_fields=["is_overdue"])
-
-
-# --- called by flow nodes only ------------------------------------------------
-
-def order_set_status(*, order: RectificationOrder, status: str) -> None:
-    if order.status != status:
-        order.status = status
-        order.save(update_fields=["status"])
-
-
-def order_escalate(*, order: RectificationOrder, level: int, reason: str) -> None:
-    """Raise the order to district (1) or city (2) supervision; tells the city at level 2."""
-    if level <= order.escalation_level:
-        return
-    before = {"escalation_level": order.escalation_level}
-    order.escalation_level = level
-    order.save(update_fields=["escalation_level"])
-    audit(actor=None, action="order.escalated", obj=order, organization=order.school, order=order,
-          before=before, after={"escalation_level": level, "reason": reason})
-    if level >= 2:
-        events.emit(events.ORDER_ESCALATED, target=order, reason=reason)
-
-
-def order_close(*, order: RectificationOrder) -> None:
-    order.status, order.closed_at = Status.CLOSED, timezone.now()
-    order.save(update_fields=["status", "closed_at"])
-    order.deadline.is_open = False
-    order.deadline.save(update_fields=["is_open", "updated_at"])
-
-
-def _remember(process, key: str) -> bool:
-    """True the first time `key` is seen for this process; timers use it to tell nobody twice."""
-    done = process.data.setdefault("timers_fired", [])
-    if key in done:
-        return False
-    done.append(key)
-    process.save(update_fields=["data"])
-    return True
-
-
-def timer_unsigned(*, process) -> None:
-    order = process.order
-    if order.signed_at is None and _remember(process, "unsigned"):
-        audit(actor=None, action="order.sign_reminder", obj=order, organization=order.school, order=order)
-        events.emit(events.ORDER_SIGN_REMINDER, target=order)
-
-
-def timer_deadline_near(*, process) -> None:
-    from workflows.calendar import working_days_between
-
-    order = process.order
-    now = timezone.now()
-    if now >= order.deadline.due_at:
-        return
-    left = working_days_between(now, order.deadline.due_at)
-    if _remember(process, f"near:{order.deadline.due_at.isoformat()}:{left}"):
-        audit(actor=None, action="order.deadline_reminder", obj=order, organization=order.school, order=order,
-              after={"working_days_left": left})
-        events.emit(events.ORDER_DEADLINE_REMINDER, target=order, working_days_left=left)
-
-
-def timer_overdue(*, process) -> None:
-    """At the deadline: overdue, the school leader and district told; the second time, the city."""
-    order = RectificationOrder.objects.select_for_update().get(pk=process.order_id)
-    if order.is_overdue or timezone.now() < order.deadline.due_at:
-        return
-    order.is_overdue = True
-    order.overdue_count += 1
-    order.save(update_fields=["is_overdue", "overdue_count"])
-    audit(actor=None, action="order.overdue", obj=order, organization=order.school, order=order,
-          after={"overdue_count": order.overdue_count})
-    events.emit(events.ORDER_OVERDUE, target=order, overdue_count=order.overdue_count)
-    order_escalate(order=order, level=min(order.overdue_count, 2), reason="overdue")
-
-
-def timer_recheck_late(*, process) -> None:
-    order = process.order
-    if _remember(process, f"recheck_late:{order.round}"):
-        audit(actor=None, action="order.recheck_overdue", obj=order, organization=order.school, order=order)
-        events.emit(events.ORDER_RECHECK_OVERDUE, target=order)
 
 
 @transaction.atomic
@@ -599,3 +467,23 @@ def approval_step(order) -> str | None:
     task = open_tasks(order, ["approve_report", "approve_closure", "city_approve", "city_supervise",
                               "city_overdue_supervise"]).first()
     return task.flow_task.name if task else None
+
+
+@transaction.atomic
+def approval_decide(*, order: RectificationOrder, user, decision: str, note: str = ""):
+    """The approval the order waits for now (school report review, closure, city supervision).
+
+    `decision` is "approve" or "return"; the page's approval form and the API's approve action both call this.
+    """
+    step = approval_step(order)
+    returning = decision == "return"
+    if step == "approve_report":
+        if returning:
+            return report_return(order=order, user=user, note=note)
+        return report_approve(order=order, user=user, note=note)
+    if step in ("approve_closure", "city_approve"):
+        return closure_return(order=order, user=user, reason=note) if returning else \
+            closure_approve(order=order, user=user, note=note)
+    if step in ("city_supervise", "city_overdue_supervise"):
+        return city_supervise(order=order, user=user, note=note)
+    raise OrderConflict(_("整改通知书当前没有待审批事项。"))

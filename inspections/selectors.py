@@ -1,13 +1,10 @@
 """Permission-filtered reads. An order the user may not see does not exist for them (404)."""
-from dataclasses import dataclass
-
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
-from viewflow.workflow.status import STATUS
+from django.utils import timezone
 
 from organizations import policy
-from organizations.roles import Perm
+from workflows.calendar import working_days_between, working_days_from
 
 from .models import ExtensionRequest, RectificationOrder
 
@@ -44,70 +41,12 @@ def get_extension_for_user(user, pk) -> ExtensionRequest:
     return ext
 
 
-@dataclass(frozen=True)
-class TaskItem:
-    """One thing the user can do now: a flow task or an extension request to decide."""
-
-    kind: str          # the flow node name, or "decide_extension"
-    title: str
-    order: RectificationOrder
-    task_id: int | None = None
-    extension_id: int | None = None
+def working_days_left(order) -> int:
+    """Working days from today (Shanghai) to the deadline; 0 on the last day, negative when overdue."""
+    return working_days_between(timezone.now(), order.deadline.due_at)
 
 
-TASK_PAGE = 50
-OPEN = (STATUS.NEW, STATUS.ASSIGNED)
-
-
-def _flow_tasks(user, *, after: int | None = None, limit: int | None = None):
-    """Open tasks routed to the user (workflows.routing), a page at a time.
-
-    The page of ids is chosen before any join, so the joins cost the tasks shown,
-    not every task the user could see.
-    """
-    from workflows.rectification import RectificationFlow
-    from workflows.routing import routed_to
-
-    Task = RectificationFlow.task_class
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Task.objects.none()
-    ids = Task.objects.filter(routed_to(user, RectificationFlow), flow_task_type="HUMAN", status__in=OPEN)
-    if after is not None:
-        ids = ids.filter(pk__gt=after)
-    ids = ids.order_by("id").values("id")
-    return (Task.objects.filter(pk__in=ids[:limit] if limit is not None else ids)
-            .select_related("process__rectificationprocess__order__school").order_by("id"))
-
-
-def _pending_extensions(user):
-    return ExtensionRequest.objects.filter(
-        decision=ExtensionRequest.Decision.PENDING, order__issuer__in=policy.orgs_with(user, Perm.LEAD),
-    ).select_related("order__school").order_by("id")
-
-
-def tasks_for(user, *, after: int | None = None, limit: int | None = None) -> list[TaskItem]:
-    """The user's open tasks: flow tasks routed by organisation permissions, then extensions to decide.
-
-    `after`/`limit` page through the flow tasks by id (keyset); the extension decisions, few by
-    nature, come with the first page only.
-    """
-    items = [
-        TaskItem(kind=t.flow_task.name, title=str(t.flow_task.task_title), task_id=t.pk,
-                 order=t.process.rectificationprocess.order)
-        for t in _flow_tasks(user, after=after, limit=limit)
-    ]
-    if after is None:
-        items += [TaskItem(kind="decide_extension", title=_("审批延期申请"), order=e.order, extension_id=e.pk)
-                  for e in _pending_extensions(user)]
-    return items
-
-
-def task_page(user, *, after: int | None = None, size: int | None = None) -> tuple[list[TaskItem], int | None]:
-    """One page of the user's tasks and the `after` key of the next page (None on the last)."""
-    size = size or TASK_PAGE
-    items = tasks_for(user, after=after, limit=size + 1)
-    flow_items = [item for item in items if item.task_id is not None]
-    if len(flow_items) <= size:
-        return items, None
-    extra = flow_items[size]
-    return [item for item in items if item is not extra], flow_items[size - 1].task_id
+def with_working_days_left(orders) -> list[tuple]:
+    """(order, working_days_left(order)) for each order, reading the calendar once for all of them."""
+    orders = list(orders)
+    return list(zip(orders, working_days_from(timezone.now(), [o.deadline.due_at for o in orders])))

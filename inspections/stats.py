@@ -27,6 +27,7 @@ from organizations.models import Organization
 from workflows.calendar import SHANGHAI, WorkingDayIndex
 
 from .models import Finding, RectificationOrder, Severity, Visit
+from .models.orders import overdue_q
 
 REPEAT_WINDOW = dt.timedelta(days=365)
 CLOSED = RectificationOrder.Status.CLOSED
@@ -142,7 +143,7 @@ def order_groups(orders: QuerySet[RectificationOrder]) -> list[tuple]:
         issued_day=Case(When(done, then=TruncDate("issued_at", tzinfo=SHANGHAI))),
         closed_day=Case(When(done, then=TruncDate("closed_at", tzinfo=SHANGHAI))),
     ).values_list("school_id", "issued_day", "closed_day").annotate(
-        total=Count("pk"), open=Count("pk", filter=open_), overdue=Count("pk", filter=open_ & Q(is_overdue=True)),
+        total=Count("pk"), open=Count("pk", filter=open_), overdue=Count("pk", filter=overdue_q()),
         closed=Count("pk", filter=closed),
         closed_on_time=Count("pk", filter=closed & Q(closed_at__lte=F("deadline__due_at"))),
         escalated=Count("pk", filter=open_ & Q(escalation_level__gt=0)),
@@ -401,7 +402,7 @@ def school_scores(school: Organization, today: dt.date, quarters: int = 8) -> li
         bucket = by_q.get(_quarter(r["day"]))
         if bucket is not None:
             bucket[key] = bucket.get(key, 0) + r["n"]
-    late_q = Q(closed_at__gt=F("deadline__due_at")) | (~Q(status=CLOSED) & Q(is_overdue=True))
+    late_q = Q(closed_at__gt=F("deadline__due_at")) | overdue_q()
     for r in (RectificationOrder.objects.filter(school=school, issued_at__gte=since).filter(late_q)
               .annotate(day=TruncDate("issued_at", tzinfo=SHANGHAI)).values("day").annotate(n=Count("pk")).order_by()):
         if _quarter(r["day"]) in late:

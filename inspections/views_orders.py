@@ -7,43 +7,21 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import include, path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organizations import policy
 from organizations.roles import Perm
-from workflows.calendar import working_days_between, working_days_from
+from workflows.tasks import TASK_PAGE, tasks_for
 
+from . import actions
 from . import orders as services
 from .evidence import file_response, submit_with_evidence
 from .models import Attachment, Recheck, Severity
-from .selectors import TASK_PAGE, get_extension_for_user, get_order_for_user, orders_visible_to, tasks_for
-
-FLOW_NODES = ["sign", "report", "approve_report", "recheck", "approve_closure", "city_approve", "city_supervise",
-              "city_overdue_supervise"]
-
-
-def working_days_left(order) -> int:
-    """Working days from today (Shanghai) to the deadline; 0 on the last day, negative when overdue."""
-    return working_days_between(timezone.now(), order.deadline.due_at)
-
-
-def with_working_days_left(orders) -> list[tuple]:
-    """(order, working_days_left(order)) for each order, reading the calendar once for all of them."""
-    orders = list(orders)
-    return list(zip(orders, working_days_from(timezone.now(), [o.deadline.due_at for o in orders])))
-
-
-def my_steps(user, order) -> list[str]:
-    """The flow steps of this order that `user` may do now (the flow's own permissions decide)."""
-    return [t.flow_task.name for t in services.open_tasks(order, FLOW_NODES)
-            if services.may_do_node(user, order, t.flow_task)]
-
-
-def may_request_extension(user, order) -> bool:
-    return order.status in services.EXTENDABLE and policy.can(user, Perm.SCHOOL_REPORT, order.school)
+from .selectors import (
+    get_extension_for_user, get_order_for_user, orders_visible_to, with_working_days_left, working_days_left,
+)
 
 
 class ReportForm(forms.Form):
@@ -84,14 +62,13 @@ def order_list(request):
 
 def _detail_context(request, order) -> dict:
     return {
-        "order": order, "days_left": working_days_left(order), "steps": my_steps(request.user, order),
+        "order": order, "days_left": working_days_left(order), "actions": actions.actions_for(request.user, order),
+        "waiting": actions.waiting_for(order),
         "findings": order.findings.prefetch_related("attachments"),
         "reports": order.reports.prefetch_related("attachments").select_related("submitted_by"),
         "rechecks": order.rechecks.select_related("checked_by"),
         "extensions": order.extensions.select_related("requested_by"),
         "timeline": order.audit_events.select_related("actor"),
-        "may_extend": may_request_extension(request.user, order),
-        "may_decide": policy.can(request.user, Perm.LEAD, order.issuer),
         "report_form": ReportForm(), "recheck_form": RecheckForm(), "extension_form": ExtensionForm(),
     }
 
@@ -154,13 +131,11 @@ def order_recheck(request, pk):
 @login_required
 @require_POST
 def order_approve(request, pk):
-    """The approval the order waits for; the same choice the API makes."""
-    from .api.orders import APPROVALS, _no_approval
-
+    """The approval the order waits for; the same service the API calls."""
     order = get_order_for_user(request.user, pk)
-    data = {"decision": request.POST.get("decision", "approve"), "note": request.POST.get("note", "")}
-    handler = APPROVALS.get(services.approval_step(order), _no_approval)
-    return _act(request, order, lambda _data: handler(order, request.user, data))
+    return _act(request, order, lambda data: services.approval_decide(
+        order=order, user=request.user, decision=request.POST.get("decision", "approve"),
+        note=request.POST.get("note", "")))
 
 
 @login_required

@@ -26,6 +26,7 @@ ORDER_RECHECK_PASSED = "order.recheck_passed"
 ORDER_CLOSED = "order.closed"
 ORDER_CLOSURE_RETURNED = "order.closure_returned"  # closure refused: back to the inspector
 ORDER_ESCALATED = "order.escalated"
+ORDER_CITY_REVIEW = "order.city_review"            # a major order awaits the city leader's closure
 EXTENSION_REQUESTED = "extension.requested"
 EXTENSION_DECIDED = "extension.decided"
 VISIT_ASSIGNED = "visit.assigned"

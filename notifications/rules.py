@@ -1,8 +1,11 @@
 """Who is told what: one Rule per event of `notifications.events`.
 
 Recipients are found only through organizations.policy (roles held at the
-school, its district, its city); `events.emit` then drops anyone who cannot
-see the target's school, so a rule can never leak an order to an outsider.
+school, its district, its city); whoever is told that it is their turn to act
+on an order is who the action policy calls on (inspections.actions.actors), and
+the thresholds come from inspections.thresholds. `events.emit` then drops
+anyone who cannot see the target's school, so a rule can never leak an order
+to an outsider.
 Titles are written in Chinese (the source language) with the order number.
 """
 from collections.abc import Callable, Iterable
@@ -12,9 +15,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from inspections import actions, thresholds
 from organizations import policy
-from workflows.calendar import SHANGHAI
 from organizations.roles import Role
+from workflows.calendar import SHANGHAI
 
 from . import events as ev
 
@@ -128,8 +132,24 @@ def to_school(target, context):
     return school_people(school_of(target))
 
 
-def to_issuer(target, context):
-    return [order_of(target).issued_by]
+def to_actors(action_name: str) -> Callable:
+    """Those the action policy calls on to do `action_name` on the order (their turn now)."""
+    def recipients(target, context):
+        return actions.actors(action_name, order_of(target))
+
+    recipients.__name__ = f"to_actors_of_{action_name.replace('.', '_')}"
+    return recipients
+
+
+def to_issuer_and_reporters(target, context):
+    """Signed: the issuing inspector knows it arrived; the school's reporters know they may start."""
+    return [order_of(target).issued_by] + actions.actors("order.report", order_of(target))
+
+
+def to_recheckers(target, context):
+    """The inspector who issued the order, and those the action policy calls on to re-check it."""
+    order = order_of(target)
+    return [order.issued_by] + actions.actors("order.recheck", order)
 
 
 def to_school_leader_and_district_leaders(target, context):
@@ -141,21 +161,14 @@ def to_overdue_recipients(target, context):
     """School and district leaders; from the second overdue on, the city leader too."""
     order, school = order_of(target), school_of(target)
     people = school_leaders(school) + district_leaders(school)
-    if order.overdue_count >= 2 or order.escalation_level >= 2:
+    if thresholds.overdue_escalation_level(order.overdue_count) >= thresholds.CITY_LEVEL \
+            or order.escalation_level >= thresholds.CITY_LEVEL:
         people += city_leaders(school)
     return people
 
 
-def to_school_leader(target, context):
-    return school_leaders(school_of(target))
-
-
 def to_report_author(target, context):
     return [report_author(target, context)]
-
-
-def to_district_inspectors(target, context):
-    return district_inspectors(school_of(target))
 
 
 def to_inspectors_and_district_leader(target, context):
@@ -163,15 +176,11 @@ def to_inspectors_and_district_leader(target, context):
     return district_inspectors(school) + district_leaders(school)
 
 
-def to_district_leader(target, context):
-    return district_leaders(school_of(target))
-
-
 def to_closure_recipients(target, context):
     """The school and the issuing inspector; the city leader as well for a major finding."""
     order, school = order_of(target), school_of(target)
     people = school_people(school) + [order.issued_by]
-    if order.severity == "major":
+    if thresholds.needs_city_approval(order):
         people += city_leaders(school)
     return people
 
@@ -217,7 +226,7 @@ def deadline_reminder_title(target, context):
 
 # Marked for makemessages; the title functions translate them at emit time.
 T_ISSUED = gettext_noop("整改通知书 %(number)s 已下发，请签收")
-T_SIGNED = gettext_noop("整改通知书 %(number)s 已由学校签收")
+T_SIGNED = gettext_noop("整改通知书 %(number)s 已签收，请按期整改并报送整改报告")
 T_SIGN_REMINDER = gettext_noop("整改通知书 %(number)s 超过两个工作日未签收")
 T_OVERDUE = gettext_noop("整改通知书 %(number)s 已逾期")
 T_REPORT_SUBMITTED = gettext_noop("整改通知书 %(number)s 的整改报告待您审核")
@@ -229,6 +238,7 @@ T_RECHECK_PASSED = gettext_noop("整改通知书 %(number)s 复查通过，请�
 T_CLOSED = gettext_noop("整改通知书 %(number)s 已销号")
 T_CLOSURE_RETURNED = gettext_noop("整改通知书 %(number)s 销号审批被退回，请重新复查")
 T_ESCALATED = gettext_noop("整改通知书 %(number)s 已提请督办")
+T_CITY_REVIEW = gettext_noop("整改通知书 %(number)s 涉及重大问题，区县已同意销号，待您作市级审批")
 T_EXT_REQUESTED = gettext_noop("整改通知书 %(number)s 申请延期，请审批")
 T_EXT_DECIDED = gettext_noop("整改通知书 %(number)s 的延期申请已审批")
 T_VISIT_ASSIGNED = gettext_noop("您已被安排参加 %(school)s %(date)s 的督导检查")
@@ -237,21 +247,22 @@ T_VISIT_RETURNED = gettext_noop("%(school)s %(date)s 的督导检查记录被退
 
 
 RULES: dict[str, Rule] = {
-    ev.ORDER_ISSUED: Rule(to_school, _order_title(T_ISSUED), order_link),
-    ev.ORDER_SIGNED: Rule(to_issuer, _order_title(T_SIGNED), order_link),
+    ev.ORDER_ISSUED: Rule(to_actors("order.sign"), _order_title(T_ISSUED), order_link),
+    ev.ORDER_SIGNED: Rule(to_issuer_and_reporters, _order_title(T_SIGNED), order_link),
     ev.ORDER_SIGN_REMINDER: Rule(to_school_leader_and_district_leaders, _order_title(T_SIGN_REMINDER), order_link),
     ev.ORDER_DEADLINE_REMINDER: Rule(to_school, deadline_reminder_title, order_link),
     ev.ORDER_OVERDUE: Rule(to_overdue_recipients, _order_title(T_OVERDUE), order_link),
-    ev.ORDER_REPORT_SUBMITTED: Rule(to_school_leader, _order_title(T_REPORT_SUBMITTED), order_link),
+    ev.ORDER_REPORT_SUBMITTED: Rule(to_actors("order.approve_report"), _order_title(T_REPORT_SUBMITTED), order_link),
     ev.ORDER_REPORT_RETURNED: Rule(to_report_author, _order_title(T_REPORT_RETURNED), order_link),
-    ev.ORDER_REPORTED: Rule(to_district_inspectors, _order_title(T_REPORTED), order_link),
+    ev.ORDER_REPORTED: Rule(to_recheckers, _order_title(T_REPORTED), order_link),
     ev.ORDER_RECHECK_OVERDUE: Rule(to_inspectors_and_district_leader, _order_title(T_RECHECK_OVERDUE), order_link),
     ev.ORDER_RECHECK_FAILED: Rule(to_school, _order_title(T_RECHECK_FAILED), order_link),
-    ev.ORDER_RECHECK_PASSED: Rule(to_district_leader, _order_title(T_RECHECK_PASSED), order_link),
+    ev.ORDER_RECHECK_PASSED: Rule(to_actors("order.approve_closure"), _order_title(T_RECHECK_PASSED), order_link),
     ev.ORDER_CLOSED: Rule(to_closure_recipients, _order_title(T_CLOSED), order_link),
-    ev.ORDER_CLOSURE_RETURNED: Rule(to_district_inspectors, _order_title(T_CLOSURE_RETURNED), order_link),
+    ev.ORDER_CLOSURE_RETURNED: Rule(to_recheckers, _order_title(T_CLOSURE_RETURNED), order_link),
     ev.ORDER_ESCALATED: Rule(to_city_leaders, _order_title(T_ESCALATED), order_link),
-    ev.EXTENSION_REQUESTED: Rule(to_district_leader, _order_title(T_EXT_REQUESTED), order_link),
+    ev.ORDER_CITY_REVIEW: Rule(to_actors("order.city_approve"), _order_title(T_CITY_REVIEW), order_link),
+    ev.EXTENSION_REQUESTED: Rule(to_actors("order.decide_extension"), _order_title(T_EXT_REQUESTED), order_link),
     ev.EXTENSION_DECIDED: Rule(to_requester_and_school_leader, _order_title(T_EXT_DECIDED), order_link),
     ev.VISIT_ASSIGNED: Rule(to_visit_team, _visit_title(T_VISIT_ASSIGNED), visit_link),
     ev.VISIT_SUBMITTED: Rule(to_visit_organiser_leaders, _visit_title(T_VISIT_SUBMITTED), visit_link),

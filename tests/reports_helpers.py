@@ -38,7 +38,7 @@ def make_order(*, school, issuer, issued_by, issued: dt.datetime, days=5, severi
         issuer=issuer, year=issued.year, serial=serial,
         number=f"{issuer.doc_prefix or issuer.code}〔{issued.year}〕{serial}号", school=school, visit=visit,
         requirements=requirements, severity=severity, deadline=deadline, issued_by=issued_by, issued_at=issued,
-        status="closed" if closed else status, closed_at=closed, is_overdue=overdue,
+        status="closed" if closed else status, closed_at=closed,
         overdue_count=1 if overdue else 0,
     )
 

@@ -26,9 +26,11 @@ def _visit(tree, people):
 
 # (event, target builder, told, never told)
 ROWS = [
-    (ev.ORDER_ISSUED, _order, {"school_staff", "school_leader"},
-     {"outsider", "other_school_staff", "district_leader", "district_inspector"}),
-    (ev.ORDER_SIGNED, _order, {"district_inspector"}, {"school_staff", "school_leader", "city_inspector"}),
+    # Only the school leader signs (inspections.actions): only they are asked to.
+    (ev.ORDER_ISSUED, _order, {"school_leader"},
+     {"school_staff", "outsider", "other_school_staff", "district_leader", "district_inspector"}),
+    (ev.ORDER_SIGNED, _order, {"district_inspector", "school_staff", "school_leader"},
+     {"city_inspector", "outsider", "district_leader"}),
     (ev.ORDER_SIGN_REMINDER, _order, {"school_leader", "district_leader"},
      {"school_staff", "other_district_leader", "city_leader", "outsider"}),
     (ev.ORDER_DEADLINE_REMINDER, _order, {"school_staff", "school_leader"}, {"outsider", "other_school_staff"}),
@@ -36,17 +38,19 @@ ROWS = [
      {"city_leader", "other_district_leader", "school_staff"}),
     (ev.ORDER_REPORT_SUBMITTED, _report, {"school_leader"}, {"outsider", "district_leader", "other_school_staff"}),
     (ev.ORDER_REPORT_RETURNED, _report, {"school_staff"}, {"school_leader", "outsider"}),
-    (ev.ORDER_REPORTED, _order, {"district_inspector", "city_inspector"},
-     {"other_district_inspector", "school_staff", "district_leader"}),
+    (ev.ORDER_REPORTED, _order, {"district_inspector"},
+     {"other_district_inspector", "city_inspector", "school_staff", "district_leader"}),
     (ev.ORDER_RECHECK_OVERDUE, _order, {"district_inspector", "city_inspector", "district_leader"},
      {"other_district_inspector", "other_district_leader", "school_leader"}),
     (ev.ORDER_RECHECK_FAILED, _order, {"school_staff", "school_leader"}, {"other_school_staff", "outsider"}),
     (ev.ORDER_RECHECK_PASSED, _order, {"district_leader"}, {"other_district_leader", "city_leader", "school_leader"}),
     (ev.ORDER_CLOSED, _order, {"school_staff", "school_leader", "district_inspector"},
      {"city_leader", "outsider", "other_district_inspector"}),
-    (ev.ORDER_CLOSURE_RETURNED, _order, {"district_inspector", "city_inspector"},
-     {"other_district_inspector", "school_staff", "school_leader"}),
+    (ev.ORDER_CLOSURE_RETURNED, _order, {"district_inspector"},
+     {"other_district_inspector", "city_inspector", "school_staff", "school_leader"}),
     (ev.ORDER_ESCALATED, _order, {"city_leader"}, {"other_district_leader", "school_staff", "outsider"}),
+    (ev.ORDER_CITY_REVIEW, lambda tree, people: _order(tree, people, severity="major"), {"city_leader"},
+     {"district_leader", "school_leader", "city_inspector"}),
     (ev.EXTENSION_REQUESTED, _extension, {"district_leader"}, {"other_district_leader", "school_leader"}),
     (ev.EXTENSION_DECIDED, _extension, {"school_staff", "school_leader"}, {"outsider", "district_leader"}),
     (ev.VISIT_ASSIGNED, _visit, {"district_inspector", "city_inspector"},
@@ -119,7 +123,8 @@ def test_recipient_blind_to_the_school_is_never_told(people, tree):
     # An order wrongly recorded as issued by another district's inspector: that person cannot see school A.
     order = make_order(school=tree.school_a, issued_by=people.other_district_inspector)
     ev.emit(ev.ORDER_SIGNED, target=order)
-    assert told(ev.ORDER_SIGNED) == set()
+    assert "other_district_inspector" not in told(ev.ORDER_SIGNED)
+    assert told(ev.ORDER_SIGNED) == {"school_staff", "school_leader"}
 
 
 def test_unknown_event_is_refused(people, tree):

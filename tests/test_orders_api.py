@@ -151,7 +151,7 @@ def test_tasks_endpoint_and_extension_decision(people, tree):
 
 
 def test_tasks_page_through_by_keyset_without_gaps_or_repeats(people, tree, monkeypatch):
-    monkeypatch.setattr("inspections.selectors.TASK_PAGE", 2)
+    monkeypatch.setattr("workflows.tasks.TASK_PAGE", 2)
     orders = [issue(people, tree) for _ in range(5)]
     seen, url, pages = [], "/api/v1/tasks/", 0
     while url:

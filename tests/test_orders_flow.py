@@ -9,7 +9,7 @@ from inspections.orders import (
     OrderConflict, city_supervise, closure_approve, order_sign, recheck_record, report_approve, report_return,
     report_submit,
 )
-from inspections.selectors import tasks_for
+from workflows.tasks import tasks_for
 from notifications.models import Notification
 
 from .orders_helpers import actions, fail_round, issue, pass_and_close, queue_names, sign_and_report

@@ -41,7 +41,7 @@ def test_deadline_counts_working_days_across_the_national_day_holiday(people, tr
     assert order.deadline.working_days == 2
     assert order.deadline.due_at == dt.datetime(2025, 10, 9, 23, 59, 59, tzinfo=SHANGHAI)
     clock(dt.date(2025, 10, 3))
-    from inspections.views_orders import working_days_left
+    from inspections.selectors import working_days_left
     assert working_days_left(order) == 1
 
 
@@ -186,7 +186,7 @@ def test_audit_events_cannot_be_changed_or_deleted(people, tree):
 
 
 def orders_tasks(user):
-    from inspections.selectors import tasks_for
+    from workflows.tasks import tasks_for
 
     return tasks_for(user)
 

@@ -1,12 +1,25 @@
+from django import forms
 from django.contrib import admin
-from django.db import transaction
 
-from .deadlines import recompute_provisional
+from .deadlines import calendar_days_validate, calendar_year_enter
 from .models import CalendarDay, CalendarYear, Deadline
+
+
+class CalendarDayFormSet(forms.BaseInlineFormSet):
+    def _days(self, kind):
+        return {f.cleaned_data["date"]: f.cleaned_data.get("name", "") for f in self.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("kind") == kind}
+
+    def clean(self):
+        super().clean()
+        year = getattr(self.instance, "year", None)
+        if year:  # the same rules as the service that enters the year
+            calendar_days_validate(year=year, holidays=self._days("holiday"), workdays=self._days("workday"))
 
 
 class CalendarDayInline(admin.TabularInline):
     model = CalendarDay
+    formset = CalendarDayFormSet
     extra = 3
 
 
@@ -16,14 +29,14 @@ class CalendarYearAdmin(admin.ModelAdmin):
     inlines = [CalendarDayInline]
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        year = form.instance.year
-        # Deadlines estimated on weekends alone become final once the year is known.
-        transaction.on_commit(lambda: recompute_provisional(year=year))
+        """The days go in through calendar_year_enter, which also recomputes provisional deadlines."""
+        days = formsets[0]
+        calendar_year_enter(year=form.instance.year, holidays=days._days("holiday"),
+                            workdays=days._days("workday"), note=form.instance.note)
 
 
 @admin.register(Deadline)
 class DeadlineAdmin(admin.ModelAdmin):
-    list_display = ["purpose", "start_date", "working_days", "due_at", "provisional", "is_open"]
+    list_display = ["purpose", "start_date", "working_days", "granted_date", "due_at", "provisional", "is_open"]
     list_filter = ["provisional", "is_open"]
-    readonly_fields = ["purpose", "start_date", "working_days", "due_at", "provisional", "is_open"]
+    readonly_fields = ["purpose", "start_date", "working_days", "granted_date", "due_at", "provisional", "is_open"]

@@ -46,7 +46,8 @@ class _Days:
             return day.weekday() < 5
 
 
-def _to_local_date(value) -> dt.date:
+def local_date(value) -> dt.date:
+    """The Asia/Shanghai calendar day of an aware datetime (a date is returned as it is)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not accepted; use an aware datetime")
@@ -69,30 +70,18 @@ def add_working_days(start, n: int) -> dt.date:
     """The n-th working day after `start` (a date or aware datetime); `start` itself is not counted."""
     if n < 0:
         raise ValueError("n must not be negative")
-    return _walk(_to_local_date(start), n)[0]
+    return _walk(local_date(start), n)[0]
 
 
 def due_after(start, n: int) -> DueTime:
     """The deadline n working days after `start`: 23:59:59 Shanghai time on that day."""
-    day, provisional = _walk(_to_local_date(start), n)
+    day, provisional = _walk(local_date(start), n)
     return DueTime(dt.datetime.combine(day, END_OF_DAY, tzinfo=SHANGHAI), provisional)
 
 
 def is_working_day(day) -> bool:
-    day = _to_local_date(day)
+    day = local_date(day)
     return _Days(day, day).is_working(day)
-
-
-def is_known_year(year: int) -> bool:
-    from .models import CalendarYear
-
-    if CalendarYear.objects.filter(year=year).exists():
-        return True
-    try:
-        chinese_calendar.is_workday(dt.date(year, 6, 1))
-        return True
-    except NotImplementedError:
-        return False
 
 
 class WorkingDayIndex:
@@ -116,7 +105,7 @@ class WorkingDayIndex:
 
 def working_days_from(start, ends) -> list[int]:
     """working_days_between(start, end) for each of `ends`, in order, from one load of the calendar."""
-    start, ends = _to_local_date(start), [_to_local_date(end) for end in ends]
+    start, ends = local_date(start), [local_date(end) for end in ends]
     if not ends:
         return []
     index = WorkingDayIndex(min(start, *ends), max(start, *ends))
@@ -135,7 +124,7 @@ def working_days_before(day: dt.date, n: int) -> dt.date:
 
 def working_days_between(a, b) -> int:
     """Working days after `a` up to and including `b`; negative when `b` is before `a`."""
-    a, b = _to_local_date(a), _to_local_date(b)
+    a, b = local_date(a), local_date(b)
     if b < a:
         return -working_days_between(b, a)
     days = _Days(a, b)

@@ -1,11 +1,13 @@
-"""Services for stored deadlines: create, move, and recompute when a year is entered."""
+"""Services for stored deadlines: create, extend, and recompute when a year is entered."""
 import datetime as dt
 
 import django.dispatch
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from .calendar import due_after
-from .models import Deadline
+from .calendar import END_OF_DAY, SHANGHAI, DueTime, due_after, is_working_day, local_date
+from .models import CalendarDay, CalendarYear, Deadline
 
 # Sent after a deadline's due time changed (recomputed or extended), so that
 # whatever owns it can re-arm timers. Receivers get `deadline` and `old_due_at`.
@@ -13,17 +15,24 @@ deadline_moved = django.dispatch.Signal()
 
 
 def deadline_create(*, purpose: str, start: dt.date | dt.datetime, working_days: int) -> Deadline:
-    start_date = start.date() if isinstance(start, dt.datetime) else start
-    due = due_after(start, working_days)
+    # The start is a Shanghai date: an order issued at 07:00 Beijing time is still issued that day.
+    start_date = local_date(start)
+    due = due_after(start_date, working_days)
     return Deadline.objects.create(
         purpose=purpose, start_date=start_date, working_days=working_days,
         due_at=due.due_at, provisional=due.provisional,
     )
 
 
+def _due(deadline: Deadline) -> DueTime:
+    if deadline.granted_date is not None:
+        return DueTime(dt.datetime.combine(deadline.granted_date, END_OF_DAY, tzinfo=SHANGHAI), False)
+    return due_after(deadline.start_date, deadline.working_days)
+
+
 def deadline_recompute(*, deadline: Deadline) -> bool:
     """Recompute from the stored inputs; True when the due time moved."""
-    due = due_after(deadline.start_date, deadline.working_days)
+    due = _due(deadline)
     old = deadline.due_at
     if due.due_at == old and due.provisional == deadline.provisional:
         return False
@@ -34,11 +43,18 @@ def deadline_recompute(*, deadline: Deadline) -> bool:
     return True
 
 
-def deadline_extend_to(*, deadline: Deadline, new_date: dt.date) -> Deadline:
-    """Move a deadline to the end of `new_date`; the working-day count follows it."""
-    from .calendar import working_days_between
+def validate_granted_date(day: dt.date, *, field: str = "requested_deadline") -> None:
+    """A new deadline is a working day: a school cannot be asked to hand in on a holiday."""
+    if not is_working_day(day):
+        raise ValidationError({field: _("%(day)s 不是工作日（周末或法定节假日），请选择工作日。")
+                               % {"day": day.isoformat()}})
 
-    deadline.working_days = max(working_days_between(deadline.start_date, new_date), 0)
+
+def deadline_extend_to(*, deadline: Deadline, new_date: dt.date) -> Deadline:
+    """Move a deadline to the end of `new_date` (a working day), kept as granted."""
+    validate_granted_date(new_date)
+    deadline.granted_date = new_date
+    deadline.save(update_fields=["granted_date", "updated_at"])
     deadline_recompute(deadline=deadline)
     return deadline
 
@@ -54,22 +70,23 @@ def recompute_provisional(*, year: int) -> int:
     return moved
 
 
+def calendar_days_validate(*, year: int, holidays, workdays) -> None:
+    """Every day belongs to the year, and none is both a holiday and a make-up working day."""
+    wrong = [d for d in [*holidays, *workdays] if d.year != year]
+    if wrong:
+        raise ValidationError(_("日期 %(day)s 不属于 %(year)s 年。") % {"day": wrong[0], "year": year})
+    if set(holidays) & set(workdays):
+        raise ValidationError(_("同一天不能既是放假又是调休上班。"))
+
+
 @transaction.atomic
 def calendar_year_enter(*, year: int, holidays: dict, workdays: dict, note: str = ""):
     """Enter (or replace) a year's official schedule and recompute what it affects.
 
     `holidays` and `workdays` map dates to names, e.g. {date(2027, 10, 1): "国庆节"}.
     """
-    from django.core.exceptions import ValidationError
-
-    from .models import CalendarDay, CalendarYear
-
-    wrong = [d for d in [*holidays, *workdays] if d.year != year]
-    if wrong:
-        raise ValidationError(f"日期 {wrong[0]} 不属于 {year} 年。")
-    if set(holidays) & set(workdays):
-        raise ValidationError("同一天不能既是放假又是调休上班。")
-    cal_year, _ = CalendarYear.objects.update_or_create(year=year, defaults={"note": note})
+    calendar_days_validate(year=year, holidays=holidays, workdays=workdays)
+    cal_year, _created = CalendarYear.objects.update_or_create(year=year, defaults={"note": note})
     cal_year.days.all().delete()
     CalendarDay.objects.bulk_create(
         [CalendarDay(year=cal_year, date=d, kind="holiday", name=n) for d, n in holidays.items()]

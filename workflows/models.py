@@ -44,16 +44,18 @@ class CalendarDay(models.Model):
 
 
 class Deadline(models.Model):
-    """A due time counted in working days from a start date.
+    """A due time counted in working days from a start date (the Asia/Shanghai issue date).
 
     Stored with its inputs so that it can be recomputed when the official
-    schedule of a year it touches is entered (provisional → final) or when an
-    extension moves it.
+    schedule of a year it touches is entered (provisional → final). An approved
+    extension stores the granted date itself, which no recomputation moves.
     """
 
     purpose = models.CharField(_("用途"), max_length=50)
     start_date = models.DateField(_("起算日"))
     working_days = models.PositiveIntegerField(_("工作日数"))
+    granted_date = models.DateField(_("批准延至"), null=True, blank=True,
+                                    help_text=_("批准延期后的截止日；设定后不再按工作日数推算"))
     due_at = models.DateTimeField(_("截止时间"))
     provisional = models.BooleanField(_("暂定"), default=False,
                                       help_text=_("涉及尚未公布节假日安排的年份，按周末估算"))

@@ -6,7 +6,8 @@ city leader) → district leader approves closure (or returns it to re-check)
 → (major: city leader) → closed.
 
 Domain status is written here, by the nodes: each user task sets the order's
-status when it is created. Timers are viewflow's own TimerBoundary events,
+status when it is created. Who may do each task comes from the action policy
+(inspections.actions), the numbers from inspections.thresholds. Timers are viewflow's own TimerBoundary events,
 fired by `manage.py run_timers`; their handlers are idempotent so a re-armed
 or re-created boundary never tells anyone twice.
 """
@@ -22,36 +23,37 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.nodes import TimerBoundary
 from viewflow.workflow.status import STATUS
 
+from inspections import order_steps, thresholds
+from inspections.actions import ACTIONS
+from inspections.models import Recheck, RectificationOrder, RectificationReport
+from inspections.selectors import orders_visible_to
+from organizations import policy
+from organizations.roles import full_perm
 from workflows.calendar import SHANGHAI, due_after, working_days_before
 from workflows.deadlines import deadline_moved
 from workflows.flow_guard import GuardedFlowAppMixin
 from workflows.models import Deadline, RectificationProcess, RoutedTask
 
-FAILED_ROUNDS_FOR_CITY = 3
-OVERDUES_FOR_CITY = 2
-RECHECK_SLA_WORKING_DAYS = 5
-SIGN_REMINDER_WORKING_DAYS = 2
-REMINDER_HOUR = dt.time(9, 0)
+Status = RectificationOrder.Status
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
-# --- who may do each task: organisation objects for `.Permission(perm, obj=...)`
+# --- who may do each task: the action policy's permission on the organisation that owns the step
 
 def order_of(process):
     # viewflow hands nodes the base Process row when its own pages load a task by pk.
     return (process if isinstance(process, RectificationProcess) else process.rectificationprocess).order
 
 
-def school_of(process):
-    return order_of(process).school
+def permission_of(action_name: str) -> dict:
+    """`.Permission(**permission_of("order.sign"))`: the action's permission, on its owning organisation."""
+    action = ACTIONS[action_name]
 
+    def owner_of(process):
+        return action.owner(order_of(process))
 
-def issuer_of(process):
-    return order_of(process).issuer
-
-
-def city_of(process):
-    return order_of(process).school.nearest("city")
+    owner_of.__name__ = f"owner_of_{action_name.replace('.', '_')}"
+    return {"permission": full_perm(action.perm), "obj": owner_of}
 
 
 # --- when the timers fire (callables of the boundary's activation)
@@ -61,7 +63,7 @@ def _order(activation):
 
 
 def sign_reminder_at(activation):
-    return due_after(_order(activation).issued_at, SIGN_REMINDER_WORKING_DAYS).due_at + dt.timedelta(seconds=1)
+    return due_after(_order(activation).issued_at, thresholds.SIGN_REMINDER_WORKING_DAYS).due_at + dt.timedelta(seconds=1)
 
 
 def overdue_at(activation):
@@ -70,22 +72,26 @@ def overdue_at(activation):
 
 def _reminder_at(activation, n: int):
     due_day = _order(activation).deadline.due_at.astimezone(SHANGHAI).date()
-    return dt.datetime.combine(working_days_before(due_day, n), REMINDER_HOUR, tzinfo=SHANGHAI)
+    return dt.datetime.combine(working_days_before(due_day, n), thresholds.REMINDER_HOUR, tzinfo=SHANGHAI)
 
 
-def reminder_3_at(activation):
-    return _reminder_at(activation, 3)
+# One timer per reminder offset (viewflow keys a boundary by its delay callable).
+FIRST_REMINDER, LAST_REMINDER = thresholds.DEADLINE_REMINDER_WORKING_DAYS
 
 
-def reminder_1_at(activation):
-    return _reminder_at(activation, 1)
+def first_reminder_at(activation):
+    return _reminder_at(activation, FIRST_REMINDER)
+
+
+def last_reminder_at(activation):
+    return _reminder_at(activation, LAST_REMINDER)
 
 
 def recheck_due_at(activation):
-    return due_after(timezone.now(), RECHECK_SLA_WORKING_DAYS).due_at + dt.timedelta(seconds=1)
+    return due_after(timezone.now(), thresholds.RECHECK_SLA_WORKING_DAYS).due_at + dt.timedelta(seconds=1)
 
 
-DEADLINE_DELAYS = (overdue_at, reminder_3_at, reminder_1_at)
+DEADLINE_DELAYS = (overdue_at, first_reminder_at, last_reminder_at)
 
 
 def task_page(request, process_pk, task_pk, **kwargs):
@@ -112,7 +118,7 @@ class RectificationFlow(flow.Flow):
 
     sign = (
         flow.View(task_page).Annotation(title=_("签收整改通知"))
-        .Permission("organizations.sign_for_school", obj=school_of)
+        .Permission(**permission_of("order.sign"))
         .onCreate(this.entered_signing)
         .OnTimeout(sign_reminder_at, this.remind_unsigned, interrupting=False, title=_("2个工作日未签收"))
         .OnTimeout(overdue_at, this.mark_overdue, interrupting=False, title=_("整改期限届满"))
@@ -120,16 +126,16 @@ class RectificationFlow(flow.Flow):
     )
     report = (
         flow.View(task_page).Annotation(title=_("填报整改报告"))
-        .Permission("organizations.report_for_school", obj=school_of)
+        .Permission(**permission_of("order.report"))
         .onCreate(this.entered_rectifying)
-        .OnTimeout(reminder_3_at, this.remind_deadline, interrupting=False, title=_("期限前3个工作日"))
-        .OnTimeout(reminder_1_at, this.remind_deadline, interrupting=False, title=_("期限前1个工作日"))
+        .OnTimeout(first_reminder_at, this.remind_deadline, interrupting=False, title=_("期限前提醒"))
+        .OnTimeout(last_reminder_at, this.remind_deadline, interrupting=False, title=_("期限前最后提醒"))
         .OnTimeout(overdue_at, this.mark_overdue, interrupting=False, title=_("整改期限届满"))
         .Next(this.approve_report)
     )
     approve_report = (
         flow.View(task_page).Annotation(title=_("校内审核整改报告"))
-        .Permission("organizations.approve_for_school", obj=school_of)
+        .Permission(**permission_of("order.approve_report"))
         .onCreate(this.entered_report_review)
         .OnTimeout(overdue_at, this.mark_overdue, interrupting=False, title=_("整改期限届满"))
         .Next(this.report_approved)
@@ -140,7 +146,7 @@ class RectificationFlow(flow.Flow):
     )
     recheck = (
         flow.View(task_page).Annotation(title=_("复查"))
-        .Permission("organizations.inspect_organization", obj=issuer_of)
+        .Permission(**permission_of("order.recheck"))
         .onCreate(this.entered_rechecking)
         .OnTimeout(recheck_due_at, this.remind_recheck, interrupting=False, title=_("5个工作日未复查"))
         .Next(this.recheck_passed)
@@ -155,13 +161,13 @@ class RectificationFlow(flow.Flow):
     )
     city_supervise = (
         flow.View(task_page).Annotation(title=_("市级挂牌督办"))
-        .Permission("organizations.lead_organization", obj=city_of)
+        .Permission(**permission_of("order.city_supervise"))
         .onCreate(this.entered_city_supervision)
         .Next(this.report)
     )
     approve_closure = (
         flow.View(task_page).Annotation(title=_("销号审批"))
-        .Permission("organizations.lead_organization", obj=issuer_of)
+        .Permission(**permission_of("order.approve_closure"))
         .onCreate(this.entered_closure_review)
         .Next(this.closure_decided)
     )
@@ -175,7 +181,7 @@ class RectificationFlow(flow.Flow):
     )
     city_approve = (
         flow.View(task_page).Annotation(title=_("市级销号审批"))
-        .Permission("organizations.lead_organization", obj=city_of)
+        .Permission(**permission_of("order.city_approve"))
         .onCreate(this.entered_city_review)
         .Next(this.close)
     )
@@ -192,7 +198,7 @@ class RectificationFlow(flow.Flow):
     # A parallel task beside the school's: the school goes on rectifying while the city instructs.
     city_overdue_supervise = (
         flow.View(task_page).Annotation(title=_("逾期市级督办"))
-        .Permission("organizations.lead_organization", obj=city_of)
+        .Permission(**permission_of("order.city_supervise"))
         .Next(this.timer_done)
     )
     remind_recheck = flow.Function(this.on_recheck_late).Annotation(title=_("催复查")).Next(this.timer_done)
@@ -201,13 +207,11 @@ class RectificationFlow(flow.Flow):
     def has_view_permission(self, user, obj=None):
         # Flow-wide: anyone with an organisation to see. For a process (task detail's
         # `can_view`, process detail), only if its order is visible to the user.
-        from organizations import policy
-
         if obj is not None:
             return visible_rectification_processes(user).filter(pk=obj.pk).exists()
         return user.is_authenticated and policy.visible_orgs(user).exists()
 
-    # --- nodes' callbacks; the domain rules live in inspections.orders
+    # --- nodes' callbacks; what they do to the order lives in inspections.order_steps
 
     def start_order(self, activation, order):
         # Saved (inserted) by the start activation's execute() right after this returns.
@@ -215,86 +219,72 @@ class RectificationFlow(flow.Flow):
         return activation.process
 
     def _set_status(self, activation, status):
-        from inspections.orders import order_set_status
-
-        order_set_status(order=activation.process.order, status=status)
+        order_steps.order_set_status(order=activation.process.order, status=status)
 
     def entered_signing(self, activation):
-        self._set_status(activation, "issued")
+        self._set_status(activation, Status.ISSUED)
 
     def entered_rectifying(self, activation):
-        self._set_status(activation, "rectifying")
+        self._set_status(activation, Status.RECTIFYING)
 
     def entered_report_review(self, activation):
-        self._set_status(activation, "report_review")
+        self._set_status(activation, Status.REPORT_REVIEW)
 
     def entered_rechecking(self, activation):
-        self._set_status(activation, "rechecking")
+        self._set_status(activation, Status.RECHECKING)
 
     def entered_closure_review(self, activation):
-        self._set_status(activation, "closure_review")
+        self._set_status(activation, Status.CLOSURE_REVIEW)
 
     def entered_city_review(self, activation):
-        self._set_status(activation, "city_review")
+        self._set_status(activation, Status.CITY_REVIEW)
 
     def entered_city_supervision(self, activation):
-        from inspections.orders import order_escalate
-
-        self._set_status(activation, "rectifying")
-        order_escalate(order=activation.process.order, level=2, reason="recheck_failed")
+        self._set_status(activation, Status.RECTIFYING)
+        order_steps.order_escalate(order=activation.process.order, level=thresholds.CITY_LEVEL,
+                                   reason="recheck_failed")
 
     def is_report_approved(self, activation):
         report = activation.process.order.reports.order_by("-id").first()
-        return report is not None and report.status == "approved"
+        return report is not None and report.status == RectificationReport.Status.APPROVED
 
     def is_recheck_passed(self, activation):
         last = activation.process.order.rechecks.order_by("-round").first()
-        return last is not None and last.result == "pass"
+        return last is not None and last.result == Recheck.Result.PASS
 
     def is_city_escalation_due(self, activation):
-        return activation.process.order.rechecks.filter(result="fail").count() >= FAILED_ROUNDS_FOR_CITY
+        failed = activation.process.order.rechecks.filter(result=Recheck.Result.FAIL).count()
+        return thresholds.city_supervision_due_after_rechecks(failed)
 
     def is_closure_returned(self, activation):
-        # set by inspections.orders.closure_return / closure_approve on the approve_closure task
-        return (activation.process.data or {}).get("closure_decision") == "returned"
+        # the leader's decision, recorded on the order by inspections.orders.closure_return / closure_approve
+        return activation.process.order.closure_decision == RectificationOrder.ClosureDecision.RETURNED
 
     def is_city_overdue_due(self, activation):
         # The second overdue raises a city task once; a re-fired or re-armed overdue timer adds none.
-        from inspections.models import RectificationOrder
-
         process = activation.process
         count = RectificationOrder.objects.values_list("overdue_count", flat=True).get(pk=order_of(process).pk)
-        if count < OVERDUES_FOR_CITY:
+        if not thresholds.city_supervision_due_after_overdue(count):
             return False
         return not process.task_set.filter(flow_task=RectificationFlow.city_overdue_supervise).exists()
 
     def is_major(self, activation):
-        return activation.process.order.severity == "major"
+        return thresholds.needs_city_approval(activation.process.order)
 
     def close_order(self, activation):
-        from inspections.orders import order_close
-
-        order_close(order=activation.process.order)
+        order_steps.order_close(order=activation.process.order)
 
     def on_unsigned(self, activation):
-        from inspections.orders import timer_unsigned
-
-        timer_unsigned(process=activation.process)
+        order_steps.timer_unsigned(process=activation.process)
 
     def on_deadline_near(self, activation):
-        from inspections.orders import timer_deadline_near
-
-        timer_deadline_near(process=activation.process)
+        order_steps.timer_deadline_near(process=activation.process)
 
     def on_overdue(self, activation):
-        from inspections.orders import timer_overdue
-
-        timer_overdue(process=activation.process)
+        order_steps.timer_overdue(process=activation.process)
 
     def on_recheck_late(self, activation):
-        from inspections.orders import timer_recheck_late
-
-        timer_recheck_late(process=activation.process)
+        order_steps.timer_recheck_late(process=activation.process)
 
 
 def rearm_deadline_timers(process) -> int:
@@ -333,8 +323,6 @@ def _deadline_moved(sender, deadline, old_due_at, **kwargs):
 
 def visible_rectification_processes(user):
     """The processes of the orders the user may see (inspections.selectors decides)."""
-    from inspections.selectors import orders_visible_to
-
     return RectificationProcess.objects.filter(order__in=orders_visible_to(user).values("pk"))
 
 

@@ -20,13 +20,17 @@ from inspections.models import RectificationOrder
 class LedgerFilterSet(django_filters.FilterSet):
     issued_after = django_filters.DateTimeFilter(field_name="issued_at", lookup_expr="gte")
     issued_before = django_filters.DateTimeFilter(field_name="issued_at", lookup_expr="lt")
-    overdue = django_filters.BooleanFilter(field_name="is_overdue")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="逾期（学校环节且已过期限）")
     campaign = django_filters.NumberFilter(field_name="visit__campaign_id")
     section = django_filters.NumberFilter(method="filter_section")
 
     class Meta:
         model = RectificationOrder
         fields = ["severity", "status", "school", "issuer", "overdue", "campaign"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = queryset.overdue()
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
     def filter_section(self, queryset, name, value):
         return queryset.filter(findings__item__section_id=value).distinct()
@@ -61,6 +65,7 @@ class LedgerRowSerializer(serializers.ModelSerializer):
     due_at = serializers.DateTimeField(source="deadline.due_at")
     finding_count = serializers.IntegerField()
     status_display = serializers.CharField(source="get_status_display")
+    is_overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = RectificationOrder

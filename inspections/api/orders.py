@@ -16,12 +16,14 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inspections.api.errors import ServiceErrorsMixin
 from inspections import orders as services
+from inspections.api.errors import ServiceErrorsMixin
 from inspections.evidence import submit_with_evidence
 from inspections.models import RectificationOrder, Recheck, Severity
-from inspections.selectors import get_extension_for_user, get_order_for_user, orders_visible_to, task_page
-from inspections.views_orders import with_working_days_left, working_days_left
+from inspections.selectors import (
+    get_extension_for_user, get_order_for_user, orders_visible_to, with_working_days_left, working_days_left,
+)
+from workflows.tasks import task_page
 from organizations import policy
 
 ERRORS = {400: OpenApiResponse(description="字段错误 / bad input"),
@@ -48,6 +50,7 @@ class OrderSerializer(serializers.ModelSerializer):
     issuer_name = serializers.CharField(source="issuer.name", read_only=True)
     due_at = serializers.DateTimeField(source="deadline.due_at", read_only=True)
     working_days_left = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField(read_only=True, help_text="学校环节且已过期限（推算，不存储）")
 
     class Meta:
         model = RectificationOrder
@@ -232,31 +235,7 @@ class ApproveAction(OrderAction):
     input_serializer = ApproveSerializer
 
     def act(self, order, user, data):
-        APPROVALS.get(services.approval_step(order), _no_approval)(order, user, data)
-
-
-def _report_review(order, user, data):
-    if data["decision"] == "return":
-        return services.report_return(order=order, user=user, note=data["note"])
-    return services.report_approve(order=order, user=user, note=data["note"])
-
-
-def _closure(order, user, data):
-    if data["decision"] == "return":
-        return services.closure_return(order=order, user=user, reason=data["note"])
-    return services.closure_approve(order=order, user=user, note=data["note"])
-
-
-def _supervise(order, user, data):
-    return services.city_supervise(order=order, user=user, note=data["note"])
-
-
-def _no_approval(order, user, data):
-    raise services.OrderConflict("整改通知书当前没有待审批事项。")
-
-
-APPROVALS = {"approve_report": _report_review, "approve_closure": _closure, "city_approve": _closure,
-             "city_supervise": _supervise, "city_overdue_supervise": _supervise}
+        services.approval_decide(order=order, user=user, decision=data["decision"], note=data["note"])
 
 
 @extend_schema(request=ExtensionSerializer, responses={201: OpenApiResponse(description="created"), **ERRORS})

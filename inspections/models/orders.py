@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .checklists import Severity
@@ -48,6 +50,17 @@ class OrderNumberCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["organization", "year"], name="uniq_order_counter")]
 
 
+class OrderQuerySet(models.QuerySet):
+    def overdue(self, now=None):
+        """Orders overdue now: the school's turn and the deadline passed (never a closed one)."""
+        return self.filter(overdue_q(now))
+
+
+def overdue_q(now=None) -> Q:
+    """The one meaning of overdue, as a filter (is_overdue below says the same of one order)."""
+    return Q(status__in=SCHOOLS_TURN, deadline__due_at__lt=now or timezone.now())
+
+
 class RectificationOrder(models.Model):
     class Status(models.TextChoices):
         ISSUED = "issued", _("待签收")
@@ -57,6 +70,10 @@ class RectificationOrder(models.Model):
         CLOSURE_REVIEW = "closure_review", _("待销号审批")
         CITY_REVIEW = "city_review", _("待市级审批")
         CLOSED = "closed", _("已销号")
+
+    class ClosureDecision(models.TextChoices):
+        APPROVED = "approved", _("同意销号")
+        RETURNED = "returned", _("退回复查")
 
     client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     issuer = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="issued_orders",
@@ -76,7 +93,8 @@ class RectificationOrder(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ISSUED,
                               db_index=True)
     round = models.PositiveIntegerField(_("整改轮次"), default=1)
-    is_overdue = models.BooleanField(_("已逾期"), default=False)
+    closure_decision = models.CharField(_("销号审批意见"), max_length=10, choices=ClosureDecision.choices,
+                                        blank=True, help_text=_("最近一次销号审批的结论，流程据此分支"))
     overdue_count = models.PositiveIntegerField(_("逾期次数"), default=0)
     escalation_level = models.PositiveSmallIntegerField(_("督办级别"), default=0,
                                                         help_text=_("0 未督办，1 区县督办，2 市级挂牌督办"))
@@ -88,6 +106,8 @@ class RectificationOrder(models.Model):
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("整改通知书")
         verbose_name_plural = _("整改通知书")
@@ -98,10 +118,24 @@ class RectificationOrder(models.Model):
     def __str__(self):
         return self.number
 
+    @property
+    def is_schools_turn(self) -> bool:
+        """Waiting on the school (to sign, report, or approve its report): it may ask for more time."""
+        return self.status in SCHOOLS_TURN
+
+    @property
+    def is_overdue(self) -> bool:
+        """Derived, never stored: the school's turn and past the deadline. A closed order is never overdue."""
+        return self.is_schools_turn and timezone.now() > self.deadline.due_at
+
+
+# The statuses in which the order waits on the school.
+SCHOOLS_TURN = (RectificationOrder.Status.ISSUED, RectificationOrder.Status.RECTIFYING,
+                RectificationOrder.Status.REPORT_REVIEW)
+
 
 class RectificationReport(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("待校内审核")
         APPROVED = "approved", _("已报送")
         RETURNED = "returned", _("校内退回")

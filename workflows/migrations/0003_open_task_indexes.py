@@ -1,6 +1,6 @@
 """Partial indexes for "my tasks": only open human tasks, a few percent of viewflow_task.
 
-The tasks selector (inspections.selectors._flow_tasks) probes open tasks by
+The tasks selector (workflows.tasks._flow_tasks) probes open tasks by
 (owner_permission, owner_permission_obj_pk) for each permission the user's groups
 hold, and by owner for tasks assigned to them. viewflow's own indexes cover
 neither: status and owner alone match millions of finished tasks at province scale.

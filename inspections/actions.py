@@ -1,0 +1,162 @@
+"""Who may act on a rectification order now, and if not, why: the one action policy.
+
+`can(user, "order.sign", order)` answers with a `Decision`. Every surface asks
+here: the flow's `.Permission()` of each node is built from this table
+(workflows.rectification), the services refuse through `require()`, the order
+page and the API show and accept `actions_for()`, templates use the
+`{% may %}` tag, and the notification table tells `actors()` that it is their
+turn. An action is possible when its state holds (the flow has its task open,
+or for extensions the order waits on the school) and the person holds its
+permission on the organisation that owns the step.
+
+Who signs at a school (签收): the school leader. Signing is the school's formal
+receipt of an official notice, so it is given by the person answerable for the
+school; the staff draft the report once it is signed. A school that wants its
+liaison to sign gives that person the school_leader role.
+
+Who is told that it is their turn: the holders of the permission at the
+organisation that owns the step (the school, the issuing district, the city).
+Roles held higher up reach the step too (a city leader may approve a district's
+closure) but are not called on for it.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from viewflow.workflow.status import STATUS
+
+from organizations import policy
+from organizations.models import Organization
+from organizations.roles import ROLE_PERMS, Perm
+
+from workflows.models import RoutedTask
+
+from .models import ExtensionRequest
+
+OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
+
+
+class OrderConflict(Exception):
+    """The order's current state does not allow the action (HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    code: str = "ok"  # "ok", "forbidden" (403) or "conflict" (409)
+    reason: str = ""
+
+    def __bool__(self):
+        return self.allowed
+
+
+ALLOWED = Decision(True)
+
+
+def order_school(order) -> Organization:
+    return order.school
+
+
+def order_issuer(order) -> Organization:
+    return order.issuer
+
+
+def order_city(order) -> Organization:
+    return order.school.nearest(Organization.Kind.CITY)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    perm: str                               # a Perm codename on the owning organisation
+    owner: Callable[[object], Organization]  # order -> the organisation that owns the step
+    nodes: tuple[str, ...] = ()             # flow tasks it completes (open = the state allows it)
+    prompt: str = ""                         # what the page says the person should do
+
+    @property
+    def is_flow_step(self) -> bool:
+        return bool(self.nodes)
+
+
+ACTIONS: dict[str, Action] = {a.name: a for a in (
+    Action("order.sign", Perm.SCHOOL_SIGN, order_school, ("sign",), gettext_lazy("请签收本通知书")),
+    Action("order.report", Perm.SCHOOL_REPORT, order_school, ("report",),
+           gettext_lazy("请填报整改报告并上传佐证材料")),
+    Action("order.approve_report", Perm.SCHOOL_APPROVE, order_school, ("approve_report",),
+           gettext_lazy("请审核整改报告")),
+    Action("order.recheck", Perm.INSPECT, order_issuer, ("recheck",), gettext_lazy("请复查")),
+    Action("order.approve_closure", Perm.LEAD, order_issuer, ("approve_closure",), gettext_lazy("请审批销号")),
+    Action("order.city_approve", Perm.LEAD, order_city, ("city_approve",), gettext_lazy("请作市级销号审批")),
+    Action("order.city_supervise", Perm.LEAD, order_city, ("city_supervise", "city_overdue_supervise"),
+           gettext_lazy("请作出督办意见")),
+    Action("order.request_extension", Perm.SCHOOL_REPORT, order_school, (), gettext_lazy("可申请延期")),
+    Action("order.decide_extension", Perm.LEAD, order_issuer, (), gettext_lazy("请审批延期申请")),
+)}
+NODE_ACTION = {node: action for action in ACTIONS.values() for node in action.nodes}
+
+
+def open_nodes(order) -> set[str]:
+    """The names of the order's open human tasks, in one query."""
+    return {t.flow_task.name for t in RoutedTask.objects.filter(
+        process__rectificationprocess__order=order, flow_task_type="HUMAN", status__in=OPEN_TASK)}
+
+
+def _state_allows(action: Action, order, nodes: set[str]) -> bool:
+    if action.is_flow_step:
+        return bool(nodes & set(action.nodes))
+    pending = order.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists()
+    if action.name == "order.request_extension":
+        return order.is_schools_turn and not pending
+    return pending and order.is_schools_turn
+
+
+def can(user, name: str, order, *, nodes: set[str] | None = None) -> Decision:
+    """May `user` do action `name` on `order` now? The refusal says why (403 before 409)."""
+    action = ACTIONS[name]
+    if not policy.can(user, action.perm, action.owner(order)):
+        return Decision(False, "forbidden", _("您无权办理此环节。"))
+    if not _state_allows(action, order, open_nodes(order) if nodes is None else nodes):
+        return Decision(False, "conflict", _("整改通知书当前状态不允许此操作。"))
+    return ALLOWED
+
+
+def require(user, name: str, order, *, nodes: set[str] | None = None) -> None:
+    """`can`, raising PermissionDenied (403) or OrderConflict (409) for a refusal."""
+    decision = can(user, name, order, nodes=nodes)
+    if decision.code == "forbidden":
+        raise PermissionDenied(decision.reason)
+    if decision.code == "conflict":
+        raise OrderConflict(decision.reason)
+
+
+def actions_for(user, order) -> list[str]:
+    """The actions `user` may take on `order` now, in the table's order (page buttons, API, tests)."""
+    nodes = open_nodes(order)
+    return [name for name in ACTIONS if can(user, name, order, nodes=nodes)]
+
+
+def waiting_for(order) -> list[Action]:
+    """The flow steps the order waits on now, whoever holds them (the page says whose turn it is)."""
+    nodes = open_nodes(order)
+    return [a for a in ACTIONS.values() if a.is_flow_step and nodes & set(a.nodes)]
+
+
+def roles_holding(perm: str) -> list[str]:
+    return [role for role, perms in ROLE_PERMS.items() if perm in perms]
+
+
+def actors(name: str, order) -> list:
+    """Who is called on to act: the holders of the permission at the owning organisation,
+    or, where it has nobody holding it, at the nearest organisation above that does."""
+    action = ACTIONS[name]
+    roles = roles_holding(action.perm)
+    org = action.owner(order)
+    while org is not None:
+        found = policy.users_by_role_at(roles, org)
+        people = sorted({u.pk: u for users in found.values() for u in users}.values(), key=lambda u: u.pk)
+        if people:
+            return people
+        org = org.parent
+    return []
