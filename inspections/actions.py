@@ -74,6 +74,7 @@ class Action:
     owner: Callable[[object], Organization]  # order -> the organisation that owns the step
     nodes: tuple[str, ...] = ()             # flow tasks it completes (open = the state allows it)
     prompt: str = ""                         # what the page says the person should do
+    awaits: str = ""                         # what everyone else is told the order waits for
 
     @property
     def is_flow_step(self) -> bool:
@@ -81,16 +82,20 @@ class Action:
 
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
-    Action("order.sign", Perm.SCHOOL_SIGN, order_school, ("sign",), gettext_lazy("请签收本通知书")),
+    Action("order.sign", Perm.SCHOOL_SIGN, order_school, ("sign",), gettext_lazy("请签收本通知书"),
+           gettext_lazy("学校负责人签收")),
     Action("order.report", Perm.SCHOOL_REPORT, order_school, ("report",),
-           gettext_lazy("请填报整改报告并上传佐证材料")),
+           gettext_lazy("请填报整改报告并上传佐证材料"), gettext_lazy("学校填报整改报告")),
     Action("order.approve_report", Perm.SCHOOL_APPROVE, order_school, ("approve_report",),
-           gettext_lazy("请审核整改报告")),
-    Action("order.recheck", Perm.INSPECT, order_issuer, ("recheck",), gettext_lazy("请复查")),
-    Action("order.approve_closure", Perm.LEAD, order_issuer, ("approve_closure",), gettext_lazy("请审批销号")),
-    Action("order.city_approve", Perm.LEAD, order_city, ("city_approve",), gettext_lazy("请作市级销号审批")),
+           gettext_lazy("请审核整改报告"), gettext_lazy("学校负责人审核整改报告")),
+    Action("order.recheck", Perm.INSPECT, order_issuer, ("recheck",), gettext_lazy("请复查"),
+           gettext_lazy("督学复查")),
+    Action("order.approve_closure", Perm.LEAD, order_issuer, ("approve_closure",), gettext_lazy("请审批销号"),
+           gettext_lazy("区县领导审批销号")),
+    Action("order.city_approve", Perm.LEAD, order_city, ("city_approve",), gettext_lazy("请作市级销号审批"),
+           gettext_lazy("市级领导审批销号")),
     Action("order.city_supervise", Perm.LEAD, order_city, ("city_supervise", "city_overdue_supervise"),
-           gettext_lazy("请作出督办意见")),
+           gettext_lazy("请作出督办意见"), gettext_lazy("市级领导督办")),
     Action("order.request_extension", Perm.SCHOOL_REPORT, order_school, (), gettext_lazy("可申请延期")),
     Action("order.decide_extension", Perm.LEAD, order_issuer, (), gettext_lazy("请审批延期申请")),
 )}

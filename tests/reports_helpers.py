@@ -66,7 +66,7 @@ def national_day_data(tree, people):
     O2 SA  issued 09-28, 2 wd → due 09-30, open and overdue, severity major
     O3 SA2 issued 09-24, 5 wd → due 10-09, closed 10-12: 7 wd, late
     O4 SB  issued 09-28, closed 10-08: 3 wd, on time (district B)
-    O5 SC  issued 09-29, open (school directly under the city)
+    O5 SC  issued 09-29, open, reported and awaiting re-check: not overdue (school directly under the city)
     Findings: F1 SA/A1 2025-10-09 (no order); F2 SA/A1 2026-09-28 → repeat of F1 (within 365 days);
     F3 SA/A2 major; F4 SA2/A1 (other school, no repeat); F5 SB/B1 2025-09-01; F6 SB/B1 2026-09-28
     (392 days after F5 → not a repeat); F7 SC/A2 serious.
@@ -85,7 +85,7 @@ def national_day_data(tree, people):
     o4 = make_order(school=tree.school_b, issuer=db, issued_by=people.other_district_inspector,
                     issued=at(d(2026, 9, 28)), days=5, closed=at(d(2026, 10, 8), 16))
     o5 = make_order(school=tree.school_c, issuer=city, issued_by=people.city_inspector,
-                    issued=at(d(2026, 9, 29)), days=10, severity="serious")
+                    issued=at(d(2026, 9, 29)), days=10, severity="serious", status="rechecking")
     f = [
         make_finding(school=tree.school_a, item=items["A1"], found=at(d(2025, 10, 9)), found_by=insp),
         make_finding(school=tree.school_a, item=items["A1"], found=at(d(2026, 9, 28), 9), found_by=insp,
