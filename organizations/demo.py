@@ -1,7 +1,7 @@
-"""Demo data: the Jinan tree, the standard checklist and a user for every role.
+"""Demo data: the Jinan tree, the standard checklist, a user for every role and a few months of work.
 
-Idempotent: every row is matched on a natural key, and passwords are set only
-when a user is first created.
+Idempotent: every row is matched on a natural key, passwords are set only
+when a user is first created, and the story (inspections.demo_story) is played once.
 """
 import json
 from pathlib import Path
@@ -34,6 +34,12 @@ DEMO_USERS = [
     ("jyzz_staff", "许老师", "S-JYZZ", Role.SCHOOL_STAFF),
     ("jnys_leader", "韩校长", "S-JNYS", Role.SCHOOL_LEADER),
     ("jnys_staff", "杨老师", "S-JNYS", Role.SCHOOL_STAFF),
+]
+
+# Colleagues who appear in the demo story but are not demo logins (no usable password):
+# a second city inspector, so that the 双随机 draw can send a team of two.
+STORY_USERS = [
+    ("jn_inspector2", "钱督学", "JN", Role.INSPECTOR),
 ]
 
 ADMIN_MODEL_PERMS = [
@@ -71,13 +77,17 @@ def load_tree(data: dict) -> dict[str, Organization]:
     return orgs
 
 
-def _upsert_user(username: str, display: str, *, staff: bool = False, superuser: bool = False):
+def _upsert_user(username: str, display: str, *, staff: bool = False, superuser: bool = False,
+                 login: bool = True):
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=username, defaults={"first_name": display, "is_staff": staff, "is_superuser": superuser},
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        if login:
+            user.set_password(DEMO_PASSWORD)
+        else:
+            user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
 
@@ -99,6 +109,10 @@ def load_demo() -> None:
         membership_grant(user=user, organization=orgs[code], role=role)
         if role == Role.ADMIN:
             user.user_permissions.add(*admin_perms)
+    for username, display, code, role in STORY_USERS:
+        membership_grant(user=_upsert_user(username, display, login=False), organization=orgs[code], role=role)
+    from inspections.demo_story import load_demo_story
     from inspections.demo_visits import load_demo_visits
 
     load_demo_visits()
+    load_demo_story()  # a few months of work, played once through the services
