@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
+from notifications import events
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm
@@ -28,11 +28,6 @@ from .models.clues import hash_key
 
 STAGE_DAYS = {"triage": "triage_days", "verify": "verify_days", "reply": "reply_days"}
 
-# Notification events of the clue flow (rows registered into notifications.rules.RULES below).
-CLUE_REGISTERED = "clue.registered"          # → the district's leaders: triage it
-CLUE_TO_VERIFY = "clue.to_verify"            # → the district's inspectors: desk check or visit
-CLUE_TO_REPLY = "clue.to_reply"              # → the district's leaders: reply to the complainant
-CLUE_OVERDUE = "clue.overdue"                # → the district's leaders: a time limit passed
 
 
 class ClueConflict(ValidationError):
@@ -150,7 +145,7 @@ def clue_register(*, source: str, content: str, received_at: dt.datetime, regist
     from workflows.clue import ClueFlow
 
     ClueFlow.start.run(clue=clue)
-    _emit(CLUE_REGISTERED, clue, registered_by)
+    events.emit(events.CLUE_REGISTERED, target=clue, actor=registered_by)
     return clue
 
 
@@ -323,61 +318,7 @@ def clue_set_status(*, clue: Clue, status: str) -> None:
 def timer_overdue(*, clue: Clue, stage: str) -> None:
     """A time limit passed while the step is still open: tell the district's leaders."""
     audit(actor=None, action="clue.overdue", obj=clue, organization=clue.district, after={"stage": stage})
-    _emit(CLUE_OVERDUE, clue, None, stage=stage)
-
-
-# ---------------------------------------------------------------- notifications
-
-
-def _emit(event: str, clue: Clue, actor, **context) -> None:
-    from notifications import events
-
-    register_notification_rules()
-    events.emit(event, target=clue, actor=actor, **context)
-
-
-T_REGISTERED = gettext_noop("新线索 %(ref)s 待分办")
-T_TO_VERIFY = gettext_noop("线索 %(ref)s 已分办，请核查")
-T_TO_REPLY = gettext_noop("线索 %(ref)s 已核查，请答复反映人")
-T_OVERDUE = gettext_noop("线索 %(ref)s 办理已超时")
-
-
-def clue_ref(clue: Clue) -> str:
-    """How a clue is named in titles: source and number, never who complained."""
-    return f"{clue.get_source_display()} {clue.external_ref or clue.pk}"
-
-
-def clue_title(template: str):
-    def title(target, context):
-        return _(template) % {"ref": clue_ref(target)}
-    return title
-
-
-def clue_link(target, context) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("clues:detail", args=[target.pk])
-    except NoReverseMatch:
-        return f"/clues/{target.pk}/"
-
-
-def to_clue_leaders(target, context):
-    return list(policy.users_with_role_at("leader", target.district))
-
-
-def to_clue_inspectors(target, context):
-    return list(policy.users_with_role("inspector", target.district))
-
-
-def register_notification_rules() -> None:
-    """Add the clue rows to RULES (idempotent). Recipients are authority staff only — never a school."""
-    from notifications.rules import RULES, Rule
-
-    RULES.setdefault(CLUE_REGISTERED, Rule(to_clue_leaders, clue_title(T_REGISTERED), clue_link))
-    RULES.setdefault(CLUE_TO_VERIFY, Rule(to_clue_inspectors, clue_title(T_TO_VERIFY), clue_link))
-    RULES.setdefault(CLUE_TO_REPLY, Rule(to_clue_leaders, clue_title(T_TO_REPLY), clue_link))
-    RULES.setdefault(CLUE_OVERDUE, Rule(to_clue_leaders, clue_title(T_OVERDUE), clue_link))
+    events.emit(events.CLUE_OVERDUE, target=clue, stage=stage)
 
 
 # ---------------------------------------------------------------- intake keys

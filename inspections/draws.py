@@ -31,6 +31,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import events
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm, Role
@@ -523,9 +524,5 @@ def _claim_reminder(campaign: Campaign, now: dt.datetime) -> bool:
 
 
 def _notify_publication_due(campaign: Campaign, due: dt.datetime) -> None:
-    from notifications.services import notify
-
-    notify(kind="campaign.publication_due", recipients=policy.users_with_role_at(Role.LEADER, campaign.organiser),
-           title=_("请公布随机抽查结果：%(title)s") % {"title": campaign.title},
-           body=_("公布期限：%(due)s") % {"due": timezone.localtime(due).strftime("%Y-%m-%d")},
-           link=f"/draws/campaigns/{campaign.pk}/", target=campaign)
+    events.emit(events.CAMPAIGN_PUBLICATION_DUE, target=campaign,
+                body=_("公布期限：%(due)s") % {"due": timezone.localtime(due).strftime("%Y-%m-%d")})

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import events
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm, Role
@@ -137,14 +138,8 @@ def visit_plan(*, school: Organization, planned_date: date, lead, planned_by, ki
     from workflows.visit import VisitFlow
 
     VisitFlow.start.run(visit=visit)
-    _emit("VISIT_ASSIGNED", visit, planned_by)
+    events.emit(events.VISIT_ASSIGNED, target=visit, actor=planned_by)
     return visit
-
-
-def _emit(event_name: str, visit: Visit, actor, **context) -> None:
-    from notifications import events
-
-    events.emit(getattr(events, event_name), target=visit, actor=actor, **context)
 
 
 # ---------------------------------------------------------------- check in
@@ -403,7 +398,7 @@ def visit_submit(*, visit: Visit, user, summary: str | None = None) -> Visit:
 
     task_complete(visit=visit, node="submit", user=user)
     audit(actor=user, action="visit.submit", obj=visit, organization=visit.school, visit=visit)
-    _emit("VISIT_SUBMITTED", visit, user)
+    events.emit(events.VISIT_SUBMITTED, target=visit, actor=user)
     return visit
 
 
@@ -425,7 +420,7 @@ def visit_review(*, visit: Visit, user, approve: bool, reason: str = "") -> Visi
     audit(actor=user, action="visit.approve" if approve else "visit.return", obj=visit,
           organization=visit.school, visit=visit, after={"reason": reason})
     if not approve:
-        _emit("VISIT_RETURNED", visit, user, body=reason)
+        events.emit(events.VISIT_RETURNED, target=visit, actor=user, body=reason)
     visit.refresh_from_db()
     return visit
 

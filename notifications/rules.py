@@ -20,7 +20,7 @@ from organizations import policy
 from organizations.roles import Role
 from workflows.calendar import SHANGHAI
 
-from . import events as ev
+from . import event_names as ev
 
 
 @dataclass(frozen=True)
@@ -198,6 +198,19 @@ def to_visit_team(target, context):
     return [m.user for m in target.members.select_related("user")]
 
 
+def to_clue_leaders(target, context):
+    """The responsible authority's leaders (triage, reply, time limits): authority staff only, never a school."""
+    return list(policy.users_with_role_at(Role.LEADER, target.district))
+
+
+def to_clue_inspectors(target, context):
+    return list(policy.users_with_role(Role.INSPECTOR, target.district))
+
+
+def to_campaign_organiser_leaders(target, context):
+    return list(policy.users_with_role_at(Role.LEADER, target.organiser))
+
+
 def to_visit_organiser_leaders(target, context):
     return list(policy.users_with_role_at(Role.LEADER, target.organiser))
 
@@ -215,6 +228,29 @@ def _visit_title(template: str) -> Callable:
     def title(target, context):
         return _(template) % {"school": target.school.name, "date": target.planned_date.isoformat()}
     return title
+
+
+def clue_ref(clue) -> str:
+    """How a clue is named in titles: source and number, never who complained."""
+    return f"{clue.get_source_display()} {clue.external_ref or clue.pk}"
+
+
+def _clue_title(template: str) -> Callable:
+    def title(target, context):
+        return _(template) % {"ref": clue_ref(target)}
+    return title
+
+
+def clue_link(target, context) -> str:
+    return _path("clues:detail", target.pk, f"/clues/{target.pk}/")
+
+
+def campaign_title(target, context):
+    return _(T_PUBLICATION_DUE) % {"title": target.title}
+
+
+def campaign_link(target, context) -> str:
+    return f"/draws/campaigns/{target.pk}/"
 
 
 def deadline_reminder_title(target, context):
@@ -244,6 +280,11 @@ T_EXT_DECIDED = gettext_noop("整改通知书 %(number)s 的延期申请已审�
 T_VISIT_ASSIGNED = gettext_noop("您已被安排参加 %(school)s %(date)s 的督导检查")
 T_VISIT_SUBMITTED = gettext_noop("%(school)s %(date)s 的督导检查记录待审核")
 T_VISIT_RETURNED = gettext_noop("%(school)s %(date)s 的督导检查记录被退回修改")
+T_CLUE_REGISTERED = gettext_noop("新线索 %(ref)s 待分办")
+T_CLUE_TO_VERIFY = gettext_noop("线索 %(ref)s 已分办，请核查")
+T_CLUE_TO_REPLY = gettext_noop("线索 %(ref)s 已核查，请答复反映人")
+T_CLUE_OVERDUE = gettext_noop("线索 %(ref)s 办理已超时")
+T_PUBLICATION_DUE = gettext_noop("请公布随机抽查结果：%(title)s")
 
 
 RULES: dict[str, Rule] = {
@@ -267,4 +308,9 @@ RULES: dict[str, Rule] = {
     ev.VISIT_ASSIGNED: Rule(to_visit_team, _visit_title(T_VISIT_ASSIGNED), visit_link),
     ev.VISIT_SUBMITTED: Rule(to_visit_organiser_leaders, _visit_title(T_VISIT_SUBMITTED), visit_link),
     ev.VISIT_RETURNED: Rule(to_visit_team, _visit_title(T_VISIT_RETURNED), visit_link),
+    ev.CLUE_REGISTERED: Rule(to_clue_leaders, _clue_title(T_CLUE_REGISTERED), clue_link),
+    ev.CLUE_TO_VERIFY: Rule(to_clue_inspectors, _clue_title(T_CLUE_TO_VERIFY), clue_link),
+    ev.CLUE_TO_REPLY: Rule(to_clue_leaders, _clue_title(T_CLUE_TO_REPLY), clue_link),
+    ev.CLUE_OVERDUE: Rule(to_clue_leaders, _clue_title(T_CLUE_OVERDUE), clue_link),
+    ev.CAMPAIGN_PUBLICATION_DUE: Rule(to_campaign_organiser_leaders, campaign_title, campaign_link),
 }

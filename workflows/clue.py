@@ -16,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import STATUS, flow, lock
 
+from notifications import events
 from organizations.roles import Perm, full_perm
 
 from .flow_guard import GuardedFlowAppMixin
-from .models import ClueProcess, RoutedTask
+from .models import ClueProcess, RoutedTask, routed_flow
 
 
 # ---------------------------------------------------------------- rules (named, so the chart and tests can name them)
@@ -68,6 +69,7 @@ def open_clue_page(request, **kwargs):
 # ---------------------------------------------------------------- the flow
 
 
+@routed_flow
 class ClueFlow(flow.Flow):
     process_class = ClueProcess
     task_class = RoutedTask
@@ -144,16 +146,14 @@ class ClueFlow(flow.Flow):
         self._set_status(activation, "registered")
 
     def entered_verify(self, activation):
-        from inspections.clues import CLUE_TO_VERIFY, _emit
 
         self._set_status(activation, "verifying")
-        _emit(CLUE_TO_VERIFY, _clue(activation.process), None)
+        events.emit(events.CLUE_TO_VERIFY, target=_clue(activation.process))
 
     def entered_reply(self, activation):
-        from inspections.clues import CLUE_TO_REPLY, _emit
 
         self._set_status(activation, "replying")
-        _emit(CLUE_TO_REPLY, _clue(activation.process), None)
+        events.emit(events.CLUE_TO_REPLY, target=_clue(activation.process))
 
     def entered_close(self, activation):
         self._set_status(activation, "replied")

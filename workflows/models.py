@@ -107,26 +107,30 @@ from viewflow.workflow.managers import TaskQuerySet  # noqa: E402
 from viewflow.workflow.models import Task  # noqa: E402
 
 
+from workflows.routing import routed_to_any  # noqa: E402
+
+# The flows whose tasks are RoutedTasks; each flow module adds its class here (routed_flow) when it is
+# imported, so that the queue can name them without this module importing the flows above it.
+ROUTED_FLOWS: list = []
+
+
+def routed_flow(flow_class):
+    """Class decorator of a Flow whose tasks viewflow's queue answers from the open-task index."""
+    if flow_class not in ROUTED_FLOWS:
+        ROUTED_FLOWS.append(flow_class)
+    return flow_class
+
+
 class RoutedTaskQuerySet(TaskQuerySet):
     def user_queue(self, user, flow_class=None):
         """viewflow's queue (its inbox, queue pages and menu counts call this), without the full grant scan."""
-        from workflows.routing import routed_to_any
-
-        flows = [flow_class] if flow_class is not None else _routed_flows()
+        flows = [flow_class] if flow_class is not None else list(ROUTED_FLOWS)
         queryset = self.filter(flow_task_type="HUMAN")
         if flow_class is not None:
             queryset = queryset.filter(process__flow_class=flow_class)
         if user.is_superuser:
             return queryset
         return queryset.filter(routed_to_any(user, flows))
-
-
-def _routed_flows() -> list:
-    from workflows.clue import ClueFlow
-    from workflows.rectification import RectificationFlow
-    from workflows.visit import VisitFlow
-
-    return [RectificationFlow, VisitFlow, ClueFlow]
 
 
 class RoutedTask(Task):

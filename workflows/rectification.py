@@ -32,7 +32,7 @@ from organizations.roles import full_perm
 from workflows.calendar import SHANGHAI, due_after, working_days_before
 from workflows.deadlines import deadline_moved
 from workflows.flow_guard import GuardedFlowAppMixin
-from workflows.models import Deadline, RectificationProcess, RoutedTask
+from workflows.models import Deadline, RectificationProcess, RoutedTask, routed_flow
 
 Status = RectificationOrder.Status
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -100,6 +100,7 @@ def task_page(request, process_pk, task_pk, **kwargs):
     return redirect("orders:detail", pk=process.order_id)
 
 
+@routed_flow
 class RectificationFlow(flow.Flow):
     """整改流程
 

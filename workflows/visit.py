@@ -14,7 +14,7 @@ from viewflow.workflow import STATUS, flow, lock
 
 from organizations.roles import Perm, full_perm
 
-from .models import RoutedTask, VisitProcess
+from .models import RoutedTask, VisitProcess, routed_flow
 
 
 # ---------------------------------------------------------------- rules (named, so the chart and tests can name them)
@@ -55,6 +55,7 @@ def open_task_screen(request, **kwargs):
 # ---------------------------------------------------------------- the flow
 
 
+@routed_flow
 class VisitFlow(flow.Flow):
     process_class = VisitProcess
     task_class = RoutedTask

@@ -1,0 +1,28 @@
+"""The names of the events that cause notifications: one row each in notifications.rules.RULES."""
+ORDER_ISSUED = "order.issued"
+ORDER_SIGNED = "order.signed"
+ORDER_SIGN_REMINDER = "order.sign_reminder"          # unsigned after 2 working days
+ORDER_DEADLINE_REMINDER = "order.deadline_reminder"  # 3 and 1 working days before
+ORDER_OVERDUE = "order.overdue"
+ORDER_REPORT_SUBMITTED = "order.report_submitted"    # staff → school leader approval
+ORDER_REPORT_RETURNED = "order.report_returned"      # school leader sent it back to staff
+ORDER_REPORTED = "order.reported"                    # approved report reaches the district
+ORDER_RECHECK_OVERDUE = "order.recheck_overdue"      # inspector SLA
+ORDER_RECHECK_FAILED = "order.recheck_failed"
+ORDER_RECHECK_PASSED = "order.recheck_passed"
+ORDER_CLOSED = "order.closed"
+ORDER_CLOSURE_RETURNED = "order.closure_returned"  # closure refused: back to the inspector
+ORDER_ESCALATED = "order.escalated"
+ORDER_CITY_REVIEW = "order.city_review"            # a major order awaits the city leader's closure
+EXTENSION_REQUESTED = "extension.requested"
+EXTENSION_DECIDED = "extension.decided"
+VISIT_ASSIGNED = "visit.assigned"
+VISIT_SUBMITTED = "visit.submitted"
+VISIT_RETURNED = "visit.returned"
+
+
+CLUE_REGISTERED = "clue.registered"                # → the district's leaders: triage it
+CLUE_TO_VERIFY = "clue.to_verify"                  # → the district's inspectors: desk check or visit
+CLUE_TO_REPLY = "clue.to_reply"                    # → the district's leaders: reply to the complainant
+CLUE_OVERDUE = "clue.overdue"                      # → the district's leaders: a time limit passed
+CAMPAIGN_PUBLICATION_DUE = "campaign.publication_due"  # → the organiser's leaders: publish the draw's results
