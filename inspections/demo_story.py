@@ -87,6 +87,7 @@ class Story:
         self.today = real_now.astimezone(SHANGHAI).date()
         self.signature = _signature_url()
         self._users = {u.username: u for u in get_user_model().objects.all()}
+        self._days = {}
 
     def u(self, username: str):
         return self._users[username]
@@ -96,8 +97,10 @@ class Story:
         return {o.code: o for o in Organization.objects.all()}
 
     def day(self, wd: int) -> dt.date:
-        """`wd` working days before today (0 = today)."""
-        return working_days_before(self.today, wd) if wd > 0 else self.today
+        """`wd` working days before today (0 = today); remembered, as every step asks."""
+        if wd not in self._days:
+            self._days[wd] = working_days_before(self.today, wd) if wd > 0 else self.today
+        return self._days[wd]
 
     def at(self, wd: int, hour: int = 10, minute: int = 0) -> dt.datetime:
         """A moment `wd` working days ago; never later than the real now (today's steps happen already)."""

@@ -21,8 +21,10 @@ from . import visits as visit_svc
 from .demo_story import story_uuid
 from .models import ChecklistItem, Clue, VisitItemResult
 
-FIRST_WD = 75  # the scheduler sweeps every morning from this many working days ago
+FIRST_WD = 72  # the scheduler sweeps every morning from this many working days ago
 READ_BEFORE_WD = 4  # notifications older than this were read by their recipients; newer ones are still unread
+
+PARTIAL_ITEMS = 8  # items answered so far on a visit still in progress
 
 # school → (school leader, school staff, inspector of the issuing authority, its leader)
 PEOPLE = {
@@ -57,6 +59,11 @@ MANUAL_ORDERS = [
     ("cq-sign", "S-CQZZ", "general", "学校网站招生信息未及时更新公开", (1, 15), []),  # awaiting 签收
     ("jy-overdue", "S-JYZZ", "serious", "部分监控设备损坏未修复，校门口值守记录不全", (30, 10), [  # overdue, reported late
         ((29, 9), "sign"), ((0, 9), "report", "已更换损坏设备，补建值守登记制度")]),
+    ("jy-failed", "S-JYZZ", "general", "本学期未开展应急疏散演练，部分管理岗位职责不清", (44, 10), [  # re-check failed twice
+        ((43, 9), "sign"), ((30, 15), "report", "已补充演练方案，制定培训计划"), ((30, 17), "approve"),
+        ((27, 10), "fail", "演练记录缺少学生签到和效果评估"),
+        ((12, 15), "report", "补充签到表和评估报告"), ((12, 17), "approve"),
+        ((9, 10), "fail", "培训计划仍未落实到具体岗位")]),
     ("jy-closed", "S-JYZZ", "general", "质量年度报告未按时在学校网站发布", (65, 10), [  # closed
         ((64, 9), "sign"), ((50, 15), "report", "年度质量报告已在学校网站首页发布"), ((50, 17), "approve"),
         ((47, 10), "pass", "网站已发布，内容完整"), ((46, 11), "close")]),
@@ -78,13 +85,6 @@ VISITS = [
      {"checkin": (22, 9), "sign": (22, 16), "submit": (22, 17), "review": (21, 10)}, [  # awaiting city closure
          ((20, 9), "sign"), ((18, 15), "report", "已为全部实习学生补办责任保险，完善巡查制度"), ((18, 17), "approve"),
          ((4, 10), "pass", "查验保单及巡查记录，整改到位"), ((2, 10), "close")]),
-    ("jy-visit-fail", "S-JYZZ", "jy_inspector", 42, (44, 15),
-     {"D7": "本学期未开展应急疏散演练", "F3": "部分管理岗位职责不清，无年度培训计划"},
-     {"checkin": (42, 9), "sign": (42, 16), "submit": (42, 17), "review": (41, 10)}, [  # re-check failed twice
-         ((40, 9), "sign"), ((30, 15), "report", "已补充演练方案，制定培训计划"), ((30, 17), "approve"),
-         ((27, 10), "fail", "演练记录缺少学生签到和效果评估"),
-         ((12, 15), "report", "补充签到表和评估报告"), ((12, 17), "approve"),
-         ((9, 10), "fail", "培训计划仍未落实到具体岗位")]),
     ("jnys-visit-review", "S-JNYS", "jn_inspector", 2, (8, 15),
      {"H1": "教学诊断与改进制度未形成年度报告"},
      {"checkin": (2, 9), "sign": (2, 15), "submit": (1, 16)}, []),  # awaiting the city leader's review
@@ -200,7 +200,7 @@ def visit_on_site(s, visit, lead, fails, stages):
     yield s.at(*stages["checkin"])
     visit_svc.visit_check_in(visit=visit, user=lead_user, geo_status="ok", latitude=36.55, longitude=116.75,
                              accuracy=15.0)
-    _record_items(visit, lead_user, fails, upto=None if "sign" in stages else 12)
+    _record_items(visit, lead_user, fails, upto=None if "sign" in stages else PARTIAL_ITEMS)
     if "sign" in stages:
         yield s.at(*stages["sign"])
         visit_svc.visit_sign(visit=visit, user=lead_user, representative_name="学校代表",
@@ -271,21 +271,19 @@ DRAW_SEED = "demo-2026-autumn"
 
 
 def draw_line(s):
-    """The city's autumn random campaign: created, drawn, published; one drawn school visited, one today."""
-    yield s.at(16, 10)
+    """The city's random campaign: created, drawn and published; one drawn school's team is on site today."""
+    yield s.at(6, 10)
     leader = s.u("jn_leader")
     campaign = draw_svc.campaign_create(title="职业院校办学行为双随机抽查", organiser=s.orgs["JN"], user=leader,
-                                        period_start=s.day(12), period_end=s.today + dt.timedelta(days=20))
-    yield s.at(15, 10)
+                                        period_start=s.today, period_end=s.today + dt.timedelta(days=30))
+    yield s.at(5, 10)
     record = draw_svc.draw_create(campaign=campaign, user=leader, schools=[s.orgs[c] for c in DRAW_TARGETS],
                                   inspectors=[s.u("jn_inspector"), s.u("jn_inspector2")], n=2, seed=DRAW_SEED)
-    yield s.at(14, 16)
-    draw_svc.draw_publish(draw=record, user=leader)
-    first, second = sorted({a.visit for a in record.assignments.select_related("visit")}, key=lambda v: v.school.code)
-    lead_of = {v.pk: v.members.get(is_lead=True).user.username for v in (first, second)}
-    yield from visit_on_site(s, first, lead_of[first.pk], {}, {
-        "checkin": (12, 9), "sign": (12, 16), "submit": (12, 17), "review": (11, 10)})
-    yield from visit_on_site(s, second, lead_of[second.pk], {}, {"checkin": (0, 9)})
+    yield s.at(3, 16)
+    draw_svc.draw_publish(draw=record, user=leader)  # plans both visits for the first day of the period
+    visits = sorted({a.visit for a in record.assignments.select_related("visit__school")}, key=lambda v: v.school.code)
+    on_site = visits[-1]  # 章丘职专 with the seed above; 济阳职专's visit stays planned, unseen by the school
+    yield from visit_on_site(s, on_site, on_site.members.get(is_lead=True).user.username, {}, {"checkin": (0, 9)})
 
 
 # ---------------------------------------------------------------- the whole story
