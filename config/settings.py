@@ -177,6 +177,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+if DEBUG or DEMO:  # served from the finders (WHITENOISE_USE_FINDERS); an empty root spares whitenoise's
+    STATIC_ROOT.mkdir(exist_ok=True)  # "No directory at: staticfiles/" warning before any collectstatic
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -210,6 +212,15 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "security.schema.add_error_responses",
     ],
+    # One name per choice set where several models call a field `status` or `result` (otherwise the
+    # enums get hashed names such as Status2f5Enum and a warning on every /api/schema/).
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "inspections.models.RectificationOrder.Status",
+        "VisitStatusEnum": "inspections.models.Visit.Status",
+        "GeoStatusEnum": "inspections.models.Visit.GeoStatus",
+        "ItemResultEnum": "inspections.models.VisitItemResult.Result",
+        "RecheckResultEnum": "inspections.models.Recheck.Result",
+    },
 }
 
 VIEWFLOW = {}
@@ -233,9 +244,16 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dudao@localhost")
 
 from .security import *  # noqa: E402,F401,F403  (axes, token lifetime, CSP)
 
+# One line per record. An expected refusal (a 4xx: 403, 404, 405, ...) is logged by django.request as one
+# warning line, without the traceback of the PermissionDenied/Http404 that produced it; server errors
+# (5xx) keep their traceback. django-axes logs every successful login at INFO: only its warnings here.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors_one_line": {"()": "config.logfilters.ClientErrorsOneLine"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line",
+                             "filters": ["client_errors_one_line"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
 }

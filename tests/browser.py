@@ -44,9 +44,22 @@ def chromium():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-def login(page, base_url, username, password):
+def login(page, base_url, username, password, timeout=30000):
+    """Sign in through the login form and return once the browser has left the login page.
+
+    Waiting for "network idle" raced the form: idle can come before the POST's navigation starts, and
+    the next step then ran on the login page. Here the click and the navigation it causes are awaited
+    together, then the URL (after the redirects) must be off /accounts/login/: a refused password
+    fails here, with the page's message, not three steps later.
+    """
     page.goto(f"{base_url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(timeout=timeout):
+        page.locator("form button[type=submit], form input[type=submit]").first.click()
+    try:
+        page.wait_for_url(lambda url: "/accounts/login/" not in url, timeout=timeout)
+    except Exception as error:  # noqa: BLE001 (re-raised with what the page said)
+        errors = page.locator(".errorlist, .alert, [role=alert]").all_inner_texts()
+        raise AssertionError(f"login as {username} stayed on {page.url}: {errors}") from error
+    page.wait_for_load_state("load")

@@ -108,8 +108,8 @@ def test_english_page_and_bell(daphne_server):
     with chromium() as browser:
         page = browser.new_page(viewport=TABLET)
         login(page, daphne_server, "cqzz_staff", DEMO_PASSWORD)
-        page.locator("button.dd-lang__btn[value=en]").click()
-        page.wait_for_load_state("networkidle")
+        with page.expect_navigation():
+            page.locator("button.dd-lang__btn[value=en]").click()
         page.goto(f"{daphne_server}/notifications/")
         body = page.locator("body").inner_text().lower()
         assert "mark all as read" in body and "unread" in body and "notification settings" in body

@@ -11,6 +11,8 @@ the same of school A2 (same district); staff of school B (other district);
 staff of school C (directly under the city); inspector and leader of
 district A and of district B; city inspector and leader; the city admin.
 """
+import datetime
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -405,10 +407,33 @@ def _client(user) -> Client:
     return client
 
 
+def _session_client(user) -> Client:
+    """A fresh client signed in as `user`: what force_login stores in the session, without its login signals
+    (last_login, the lockout bookkeeping), so that a POST cell costs one request, not a login and a request."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    client = Client()
+    if user is not None:
+        session = SessionStore()
+        session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+        session[BACKEND_SESSION_KEY] = client._get_backend()  # the backend force_login would name
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    return client
+
+
 def _status(clients: dict, persona: str, user, case: Case, pattern: str, ids: dict) -> int:
     # GETs reuse one signed-in client per persona (they change nothing); other methods
     # (a logout, say) get a fresh one so they cannot affect later cells.
-    client = clients.setdefault(persona, _client(user)) if case.method == "get" else _client(user)
+    if case.method == "get":
+        if persona not in clients:
+            clients[persona] = _client(user)
+        client = clients[persona]
+    else:
+        client = _session_client(user)
     return getattr(client, case.method)(fill(case.url or concrete_url(pattern), ids), case.data).status_code
 
 
@@ -428,7 +453,7 @@ def state_of(world) -> dict:
     from inspections.models import Clue, ClueAccessKey, Conflict, Draw, RectificationOrder, Visit
 
     return {
-        "order": RectificationOrder.objects.filter(pk=world.order.pk).values("status", "round", "is_overdue").get(),
+        "order": RectificationOrder.objects.filter(pk=world.order.pk).values("status", "round", "overdue_count", "escalation_level").get(),
         "tasks": list(world.order.process.task_set.values_list("pk", "status", "owner_id").order_by("pk")),
         "visits": list(Visit.objects.values_list("pk", "status", "checkin_at").order_by("pk")),
         "findings": world.routine.findings.count() + world.surprise.findings.count(),
@@ -457,14 +482,153 @@ def test_matrix_entries_name_existing_patterns_and_every_persona():
     assert all(flow_app_of(p) is None for p in MATRIX)  # flow apps are the FLOW_APPS rules only
 
 
-# Thousands of real requests (every URL × 14 personas): allowed more than the default per-test timeout.
-@pytest.mark.timeout(1200)
-def test_matrix_outcomes(personas, people, tree):
+# --- the outcomes: real requests, in shards that pytest-xdist spreads over its workers -------------------
+#
+# Each permission rule is asserted twice. Directly, for every persona: who sees each object of the world
+# (the selectors every page and API view asks: orders, visits, clues, draws, notifications, schools), and for
+# the generated families — viewflow's flow apps (hundreds of node × action URLs) and the Django admin — that
+# the guard wraps every pattern, the app's permission and the process visibility per persona, that every
+# admin pattern is behind admin_view and that admin_view admits no persona. And over HTTP, for every
+# pattern, as a sample of personas that holds anonymous, one persona of each status the entry expects (so
+# each kind of refusal of that URL is requested) and some that rotate through all personas; the first
+# pattern of each kind of action of a flow app and of the admin is requested as every persona.
+# The rotation starts at a different persona each day (MATRIX_ROTATE=n repeats a day's sample; a failure
+# names it), so that runs on successive days request different cells; MATRIX_FULL=1 requests every cell
+# (14 personas × every pattern: about 8,000 requests, several minutes).
+
+FULL = os.environ.get("MATRIX_FULL") == "1"
+ROTATE = int(os.environ.get("MATRIX_ROTATE", str(datetime.date.today().toordinal() % len(PERSONAS))))
+SHARDS = ("site-1", "site-2", "admin", "flow-rectification", "flow-clue", "flow-visit")
+
+
+def shard_of(pattern: str) -> str:
+    if pattern in MATRIX:
+        return f"site-{sum(map(ord, pattern)) % 2 + 1}"
+    if is_admin_rule(pattern):
+        return "admin"
+    return "flow-" + (flow_app_of(pattern) or "?").rstrip("/")
+
+
+def _action_kind(pattern: str) -> str:
+    """What a generated pattern does, without the node it names: the unit of the full-persona rows."""
+    rest = pattern.split("/", 1)[1] if "/" in pattern else pattern
+    rest = re.sub(r"^<int:process_pk>/\w+/<int:task_pk>/", "TASK/", rest)
+    return pattern.split("/", 1)[0] + "/" + re.sub(r"<[^>]+>", "ID", rest)
+
+
+def sampled_personas(index: int, case: Case, full: bool, rotating: int = 2) -> tuple:
+    if full or FULL:
+        return PERSONAS
+    chosen = {"anonymous"} | {SIGNED_IN[(ROTATE + index + k * 5) % len(SIGNED_IN)] for k in range(rotating)}
+    first_with = {}
+    for persona in SIGNED_IN:
+        first_with.setdefault(case.expect[persona], persona)
+    chosen |= set(first_with.values())
+    return tuple(p for p in PERSONAS if p in chosen)
+
+
+def _flow_viewsets() -> dict:
+    from config.urls import site
+
+    by_prefix = {}
+    for prefix in FLOW_APPS:
+        pattern = next(p for p in all_patterns() if p.startswith(prefix))
+        match = get_resolver().resolve("/" + pattern.replace("<int:process_pk>", "1").replace("<int:task_pk>", "1"))
+        by_prefix[prefix] = next(v for v in site.viewsets if getattr(v, "app_name", None) == match.namespaces[0]
+                                 or match.namespaces[0] in (getattr(v, "app_name", None), getattr(v, "namespace", None)))
+    return by_prefix
+
+
+def _is_admin_view(callback, depth=0) -> bool:
+    """Does calling `callback` go through AdminSite.admin_view? Either the admin's own URL wrappers (they call
+    admin_view at request time, marked with model_admin / admin_site) or admin_view's `inner`, found through
+    the closures of the decorators around it (csrf_protect, never_cache)."""
+    code = getattr(callback, "__code__", None)
+    if code is None or depth > 6:
+        return False
+    path = code.co_filename.replace("\\", "/")
+    if code.co_name == "wrapper" and (getattr(callback, "model_admin", None) or getattr(callback, "admin_site", None)):
+        return path.endswith(("contrib/admin/options.py", "contrib/admin/sites.py"))
+    if code.co_name == "inner" and path.endswith("contrib/admin/sites.py"):
+        return True
+    cells = [c.cell_contents for c in (callback.__closure__ or ()) if callable(getattr(c, "cell_contents", None))]
+    return any(_is_admin_view(f, depth + 1) for f in cells)
+
+
+def _site_rule_failures(world, tree, users: dict) -> list[str]:
+    from inspections.draws import draws_visible_to
+    from inspections.selectors import orders_visible_to
+    from inspections.selectors_clues import clues_visible_to
+    from inspections.selectors_visits import visits_visible_to
+    from notifications.selectors import notifications_for
+    from organizations.policy import visible_orgs
+
+    rules = (  # (what, who may see it, does the persona's selector hold it)
+        ("order", SEES_A, lambda u: orders_visible_to(u).filter(pk=world.order.pk).exists()),
+        ("routine visit", SEES_A, lambda u: visits_visible_to(u).filter(pk=world.routine.pk).exists()),
+        ("surprise visit", SEES_SECRET, lambda u: visits_visible_to(u).filter(pk=world.surprise.pk).exists()),
+        ("clue", SEES_CLUE, lambda u: clues_visible_to(u).filter(pk=world.clue.pk).exists()),
+        ("draw", ("leader_city", "admin_city"), lambda u: draws_visible_to(u).filter(pk=world.draw.pk).exists()),
+        ("notification", ("staff_A",), lambda u: notifications_for(u).filter(pk=world.notification.pk).exists()),
+        ("school A", SEES_A, lambda u: visible_orgs(u).filter(pk=tree.school_a.pk).exists()),
+    )
+    return [f"{what}: visible to {persona} is {sees}, expected {persona in seers}"
+            for what, seers, holds in rules for persona in SIGNED_IN
+            if (sees := holds(users[persona])) != (persona in seers)]
+
+
+def direct_rule_failures(shard: str, world, tree, users: dict) -> list[str]:
+    """The rule behind a shard's cells, asserted for every persona without HTTP."""
+    failures = []
+    if shard.startswith("site-"):
+        return _site_rule_failures(world, tree, users)
+    if shard == "admin":
+        for pattern in all_patterns():
+            if is_admin_rule(pattern) and not _is_admin_view(get_resolver().resolve(concrete_url(pattern)).func):
+                failures.append(f"{pattern}: not behind admin_site.admin_view")
+        from django.contrib import admin
+        from django.contrib.auth.models import AnonymousUser
+        from django.test import RequestFactory
+
+        for persona, user in users.items():
+            request = RequestFactory().get("/admin/")
+            request.user = user or AnonymousUser()
+            if admin.site.has_permission(request):
+                failures.append(f"admin_site.has_permission({persona}) is True: the admin rule says nobody here")
+        return failures
+    prefix = shard.removeprefix("flow-") + "/"
+    app, viewset = FLOW_APPS[prefix], _flow_viewsets()[prefix]
+    process = getattr(world, app.world_object).process
+    for pattern in all_patterns():
+        if flow_app_of(pattern) == prefix and prefix != "visit/":
+            callback = get_resolver().resolve(concrete_url(pattern).replace("/0/", "/1/")).func
+            if not getattr(callback, "flow_guarded", False):
+                failures.append(f"{pattern}: not wrapped by workflows.flow_guard")
+    for persona in SIGNED_IN:
+        user = users[persona]
+        if bool(viewset.has_view_permission(user)) != (persona in app.users):
+            failures.append(f"{prefix} has_view_permission({persona}) is not {persona in app.users}")
+        if hasattr(viewset, "visible_processes"):
+            sees = viewset.visible_processes(user).filter(pk=process.pk).exists()
+            if sees != (persona in app.seers):
+                failures.append(f"{prefix} visible_processes({persona}) holds the process: {sees}")
+    return failures
+
+
+@pytest.mark.parametrize("shard", SHARDS)
+def test_matrix_outcomes(shard, personas, people, tree):
     world = build_world(people, tree)
     ids, before = world_ids(world, tree), state_of(world)
-    failures, clients, checked = [], {}, 0
-    for pattern, case in _cases(world, personas):
-        for persona in PERSONAS:
+    failures, clients, checked, kinds = [], {}, 0, set()
+    generated = not shard.startswith("site-")
+    failures += direct_rule_failures(shard, world, tree, personas)
+    rows = [(pattern, case) for pattern, case in _cases(world, personas) if shard_of(pattern) == shard]
+    assert rows, f"no patterns in shard {shard}"
+    for index, (pattern, case) in enumerate(rows):
+        kind = _action_kind(pattern)
+        full = generated and kind not in kinds
+        kinds.add(kind)
+        for persona in sampled_personas(index, case, full, rotating=2 if generated else 3):
             if case.expect[persona] is None:
                 continue
             got = _status(clients, persona, personas[persona], case, pattern, ids)
@@ -472,8 +636,22 @@ def test_matrix_outcomes(personas, people, tree):
             if got != case.expect[persona]:
                 failures.append(f"{case.method.upper()} {fill(case.url or concrete_url(pattern), ids)} "
                                 f"[{pattern}] as {persona}: expected {case.expect[persona]}, got {got}")
-    assert not failures, f"{len(failures)} of {checked} matrix cells differ:\n  " + "\n  ".join(failures)
+    assert not failures, (f"{len(failures)} of {checked} matrix cells differ (MATRIX_ROTATE={ROTATE}):\n  "
+                          + "\n  ".join(failures))
     assert state_of(world) == before, "a refused request changed the state"
+
+
+def test_every_pattern_is_in_a_shard():
+    assert {shard_of(p) for p in all_patterns() if p in MATRIX or is_admin_rule(p) or flow_app_of(p)} <= set(SHARDS)
+
+
+def test_sample_holds_each_expected_status_and_rotates_over_every_persona():
+    case = Case(only(("leader_DA",), others=404))
+    assert {case.expect[p] for p in sampled_personas(0, case, False)} == {302, 200, 404}
+    covered = set()
+    for index in range(len(SIGNED_IN)):
+        covered |= set(sampled_personas(index, Case(everyone(403)), False))
+    assert covered == set(PERSONAS)
 
 
 # --- lists, counts, notifications: nothing invisible shows up in them --------------------------------
