@@ -33,13 +33,10 @@ from organizations.roles import ROLE_PERMS, Perm
 
 from workflows.models import RoutedTask
 
+from .conflicts import OrderConflict
 from .models import ExtensionRequest
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
-
-
-class OrderConflict(Exception):
-    """The order's current state does not allow the action (HTTP 409)."""
 
 
 @dataclass(frozen=True)

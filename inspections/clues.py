@@ -23,15 +23,12 @@ from organizations.roles import Perm
 from workflows.calendar import due_after
 
 from .audit import audit
+from .conflicts import ClueConflict
 from .models import Clue, ClueAccessKey, ClueSettings
 from .models.clues import hash_key
 
 STAGE_DAYS = {"triage": "triage_days", "verify": "verify_days", "reply": "reply_days"}
 
-
-
-class ClueConflict(ValidationError):
-    """The clue's current state does not allow the action (HTTP 409)."""
 
 
 # ---------------------------------------------------------------- rules

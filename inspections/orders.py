@@ -7,14 +7,11 @@ invisible orders never reach a service (selectors raise Http404 first).
 """
 import datetime as dt
 import uuid
-from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow import lock
-from viewflow.workflow.nodes import TimerBoundary
 from viewflow.workflow.status import STATUS
 
 from notifications import events
@@ -22,18 +19,19 @@ from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm
 from workflows.calendar import SHANGHAI
+from workflows.completion import run_task
 from workflows.deadlines import deadline_create, deadline_extend_to, validate_granted_date
 from workflows.rectification import RectificationFlow
 
 from . import actions, thresholds
-from .actions import OrderConflict
+from .conflicts import OrderConflict
 from .audit import audit
 from .models import (
     ExtensionRequest, Finding, OrderNumberCounter, Recheck, RectificationOrder, RectificationReport,
 )
 
 Status = RectificationOrder.Status
-__all__ = ["OrderConflict"]  # raised by the services below; defined with the action policy
+__all__ = ["OrderConflict"]  # raised by the services below (inspections.conflicts)
 
 
 # --- issuing ---------------------------------------------------------------
@@ -136,51 +134,21 @@ def open_tasks(order, node_names):
 
 def _run_task(*, order, user, action: str, apply):
     """Complete the open task of `action` as `user`; 403 before 409 (the action policy), exactly one winner."""
-    nodes = actions.ACTIONS[action].nodes
-    task = open_tasks(order, nodes).first()
+    task = open_tasks(order, actions.ACTIONS[action].nodes).first()
     actions.require(user, action, order, nodes={task.flow_task.name} if task else set())
-    with _activation(task, order) as activation:
-        if activation.task.status not in (STATUS.NEW, STATUS.ASSIGNED):
-            raise OrderConflict(_("此环节已由他人办理。"))
-        activation.task.owner = user
-        activation.task.status = STATUS.ASSIGNED
-        activation.start(None)
-        result = apply(activation)
-        _cancel_boundary_timers(activation.task)
-        activation.execute()
-    return result
+
+    def attach(process):
+        # The flow works on the caller's order, refreshed from the locked read: every node of the run
+        # (status callbacks, permission objects, timers) updates that one instance.
+        _take_state(order, process.order)
+        process.order = order
+
+    return run_task(task=task, user=user, conflict=OrderConflict, apply=apply, attach=attach,
+                    related=tuple(f"order__{name}" for name in ORDER_RELATED))
 
 
 # What the nodes read of an order (permission objects, timers' due times, notifications).
 ORDER_RELATED = ("school", "issuer", "deadline", "issued_by")
-
-
-@contextmanager
-def _activation(task, order):
-    """viewflow's `task.activation()`, with the flow working on the caller's order.
-
-    The process row is locked as the flow's SelectForUpdateLock locks it (FOR UPDATE on that
-    row, waiting), but without a savepoint of its own: the services run this inside their
-    transaction, which any error here rolls back whole. The same query reads the process and
-    its order; the caller's `order` takes that fresh state and is handed to viewflow, so every
-    node of the run (status callbacks, permission objects, timers) uses and updates it
-    instead of loading copies of its own.
-    """
-    flow_class = task.flow_task.flow_class
-    with lock.lock_scope(_in_service_transaction, flow_class, task.process_id):
-        process = (flow_class.process_class.objects.select_for_update(of=("self",))
-                   .select_related(*(f"order__{name}" for name in ORDER_RELATED)).get(pk=task.process_id))
-        task.refresh_from_db()  # under the lock: a task done meanwhile shows as done
-        _take_state(order, process.order)
-        process.order = order
-        task.process = process
-        yield task.flow_task.activation_class(task)
-
-
-@contextmanager
-def _in_service_transaction(flow_class, process_pk):
-    # For viewflow's lock_scope (its after-lock callbacks); the lock is the FOR UPDATE read in _activation.
-    yield
 
 
 def _take_state(order, fresh) -> None:
@@ -196,21 +164,6 @@ def _take_state(order, fresh) -> None:
     for rel in order._meta.related_objects:
         if rel.is_cached(order):
             rel.delete_cached_value(order)
-
-
-def _cancel_boundary_timers(host) -> None:
-    """Cancel the host task's armed timers in one UPDATE before it finishes.
-
-    The same change viewflow's TimerBoundary makes on `task_finished` (status CANCELED,
-    `finished` now, only from NEW/SCHEDULED), which would load each timer and its process
-    one by one; afterwards viewflow finds none left to cancel.
-    """
-    timers = [b for b in host.flow_task._boundary_events if isinstance(b, TimerBoundary)]
-    if timers:
-        RectificationFlow.task_class.objects.filter(
-            process_id=host.process_id, flow_task__in=timers, previous=host,
-            status__in=[STATUS.NEW, STATUS.SCHEDULED],
-        ).update(status=STATUS.CANCELED, finished=timezone.now())
 
 
 def _snapshot(order) -> dict:

@@ -25,6 +25,7 @@ from organizations.models import Organization
 from organizations.roles import Perm, Role
 
 from .audit import audit
+from .conflicts import VisitConflict
 from .models import (
     Campaign, ChecklistItem, ChecklistSection, ChecklistTemplate, Finding, Severity, Visit, VisitItemResult,
     VisitTeamMember,
@@ -37,10 +38,6 @@ SIGNATURE_MAX_BYTES = 512 * 1024
 SIGNATURE_MAX_SIDE = 4000
 # A namespace of our own so that the order made from a visit has a stable client UUID (replay-safe).
 ORDER_UUID_NS = uuid.UUID("6f1c8e0e-3d0b-4d53-9a55-7d1f0d1f5a11")
-
-
-class VisitConflict(ValidationError):
-    """The visit's current state does not allow the action (HTTP 409)."""
 
 
 # ---------------------------------------------------------------- rules
@@ -411,12 +408,13 @@ def visit_review(*, visit: Visit, user, approve: bool, reason: str = "") -> Visi
     visit = _locked(visit)
     _require(may_review(user, visit), _("只有组织机构的督导领导可以审核检查记录。"))
     _require_status(visit, (Visit.Status.SUBMITTED,), _("当前状态不能审核。"))
+    # The flow's decision gate reads review_approved; on approval its hand-over node issues the order.
     visit.reviewed_by, visit.reviewed_at, visit.review_note = user, timezone.now(), reason
-    visit.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    visit.review_approved = bool(approve)
+    visit.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "review_approved"])
     from workflows.visit import task_complete
 
-    # The flow's decision gate reads this; on approval its hand-over node issues the order.
-    task_complete(visit=visit, node="review", user=user, data={"approved": bool(approve), "reason": reason})
+    task_complete(visit=visit, node="review", user=user)
     audit(actor=user, action="visit.approve" if approve else "visit.return", obj=visit,
           organization=visit.school, visit=visit, after={"reason": reason})
     if not approve:

@@ -11,22 +11,24 @@ from collections import Counter
 from viewflow.workflow.nodes import TimerBoundary
 from viewflow.workflow.status import PROCESS, STATUS
 
+from inspections import thresholds
+from inspections.models import RectificationOrder
+from workflows import viewflow_private
 from workflows.models import RectificationProcess
+from workflows.rectification import NODE_STATUS, PARALLEL_NODES
 
-# The open human task(s) each status allows, from the nodes' onCreate callbacks: the city's
-# 挂牌督办 task sets "rectifying" on creation and the report task follows it.
-EXPECTED_OPEN = {
-    "issued": ({"sign"},),
-    "rectifying": ({"report"}, {"city_supervise"}),
-    "report_review": ({"approve_report"},),
-    "rechecking": ({"recheck"},),
-    "closure_review": ({"approve_closure"},),
-    "city_review": ({"city_approve"},),
-    "closed": (set(),),
-}
+def _expected_open() -> dict[str, tuple[set, ...]]:
+    """The open human task(s) each status allows, derived from the flow's NODE_STATUS table."""
+    expected: dict[str, list[set]] = {status: [] for status in RectificationOrder.Status.values}
+    for node, status in NODE_STATUS.items():
+        expected[status].append({node})
+    expected[RectificationOrder.Status.CLOSED].append(set())
+    return {status: tuple(sets) for status, sets in expected.items()}
+
+
+EXPECTED_OPEN = _expected_open()
 # The city's overdue instruction runs beside the school's task, in any status, once per order.
-PARALLEL = "city_overdue_supervise"
-OVERDUES_FOR_PARALLEL = 2
+(PARALLEL,) = PARALLEL_NODES
 OPEN_HUMAN = (STATUS.NEW, STATUS.ASSIGNED)
 SETTLED = (STATUS.DONE, STATUS.CANCELED)
 # Which audit actions each completed human task writes in its own transaction.
@@ -92,14 +94,14 @@ def _open_task_problems(order, tasks) -> list[str]:
     elif main not in allowed:
         expected = " or ".join(str(sorted(names)) for names in allowed)
         problems.append(f"status {order.status} but open tasks {sorted(main)} (expected {expected})")
-    if PARALLEL in open_names and order.overdue_count < OVERDUES_FOR_PARALLEL:
+    if PARALLEL in open_names and not thresholds.city_supervision_due_after_overdue(order.overdue_count):
         problems.append(f"open {PARALLEL} with overdue_count {order.overdue_count}")
     return problems
 
 
 def _finish_problems(order, process, tasks) -> list[str]:
     """The process is finished exactly when the order is closed and nothing of it is still open."""
-    closed = order.status == "closed"
+    closed = order.status == RectificationOrder.Status.CLOSED
     still_open = [t for t in tasks if t.status not in SETTLED]
     should_finish = closed and not still_open
     problems = []
@@ -119,7 +121,7 @@ def _timer_problems(tasks) -> list[str]:
         if timer.status == STATUS.SCHEDULED and not any(h.status in OPEN_HUMAN for h in hosts):
             problems.append(f"timer {_name(timer)}/{timer.pk} scheduled but its host task is not open")
     for host in (t for t in tasks if t.flow_task_type == "HUMAN" and t.status in OPEN_HUMAN):
-        for boundary in (b for b in host.flow_task._boundary_events if isinstance(b, TimerBoundary)):
+        for boundary in viewflow_private.timer_boundaries(host.flow_task):
             mine = [t for t in timers if t.flow_task == boundary and host in t.previous.all()]
             scheduled = sum(t.status == STATUS.SCHEDULED for t in mine)
             if scheduled > 1 or not any(t.status in (STATUS.SCHEDULED, STATUS.DONE) for t in mine):

@@ -19,8 +19,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import flow, lock
-from viewflow.workflow.nodes import TimerBoundary
+from viewflow.workflow import flow
 from viewflow.workflow.status import STATUS
 
 from inspections import order_steps, thresholds
@@ -30,11 +29,21 @@ from inspections.selectors import orders_visible_to
 from organizations import policy
 from organizations.roles import full_perm
 from workflows.calendar import SHANGHAI, due_after, working_days_before
+from workflows import completion, viewflow_private
 from workflows.deadlines import deadline_moved
 from workflows.flow_guard import GuardedFlowAppMixin
 from workflows.models import Deadline, RectificationProcess, RoutedTask, routed_flow
 
 Status = RectificationOrder.Status
+# The order's status while each person's task is open: the node sets it when the task is created
+# (`entered`), and the consistency checker (workflows.consistency) reads the same table. The city's
+# overdue supervision runs beside the school's task and changes nothing.
+NODE_STATUS = {
+    "sign": Status.ISSUED, "report": Status.RECTIFYING, "approve_report": Status.REPORT_REVIEW,
+    "recheck": Status.RECHECKING, "city_supervise": Status.RECTIFYING,
+    "approve_closure": Status.CLOSURE_REVIEW, "city_approve": Status.CITY_REVIEW,
+}
+PARALLEL_NODES = ("city_overdue_supervise",)
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
@@ -109,18 +118,14 @@ class RectificationFlow(flow.Flow):
 
     process_class = RectificationProcess
     task_class = RoutedTask  # viewflow's queue pages answered from the open-task index (workflows.routing)
-    # viewflow's select_for_update lock, but waiting instead of NOWAIT: the shared
-    # `lock.select_for_update_lock` catches the NOWAIT error inside a savepoint it
-    # does not roll back, which aborts the caller's transaction on PostgreSQL.
-    # Waiting, the loser re-reads the task after the winner's commit and gets 409.
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    lock_impl = completion.LOCK  # waiting, not NOWAIT (workflows.completion says why)
 
     start = flow.StartHandle(this.start_order).Next(this.sign)
 
     sign = (
         flow.View(task_page).Annotation(title=_("签收整改通知"))
         .Permission(**permission_of("order.sign"))
-        .onCreate(this.entered_signing)
+        .onCreate(this.entered)
         .OnTimeout(sign_reminder_at, this.remind_unsigned, interrupting=False, title=_("2个工作日未签收"))
         .OnTimeout(overdue_at, this.mark_overdue, interrupting=False, title=_("整改期限届满"))
         .Next(this.report)
@@ -128,7 +133,7 @@ class RectificationFlow(flow.Flow):
     report = (
         flow.View(task_page).Annotation(title=_("填报整改报告"))
         .Permission(**permission_of("order.report"))
-        .onCreate(this.entered_rectifying)
+        .onCreate(this.entered)
         .OnTimeout(first_reminder_at, this.remind_deadline, interrupting=False, title=_("期限前提醒"))
         .OnTimeout(last_reminder_at, this.remind_deadline, interrupting=False, title=_("期限前最后提醒"))
         .OnTimeout(overdue_at, this.mark_overdue, interrupting=False, title=_("整改期限届满"))
@@ -137,7 +142,7 @@ class RectificationFlow(flow.Flow):
     approve_report = (
         flow.View(task_page).Annotation(title=_("校内审核整改报告"))
         .Permission(**permission_of("order.approve_report"))
-        .onCreate(this.entered_report_review)
+        .onCreate(this.entered)
         .OnTimeout(overdue_at, this.mark_overdue, interrupting=False, title=_("整改期限届满"))
         .Next(this.report_approved)
     )
@@ -148,7 +153,7 @@ class RectificationFlow(flow.Flow):
     recheck = (
         flow.View(task_page).Annotation(title=_("复查"))
         .Permission(**permission_of("order.recheck"))
-        .onCreate(this.entered_rechecking)
+        .onCreate(this.entered)
         .OnTimeout(recheck_due_at, this.remind_recheck, interrupting=False, title=_("5个工作日未复查"))
         .Next(this.recheck_passed)
     )
@@ -169,7 +174,7 @@ class RectificationFlow(flow.Flow):
     approve_closure = (
         flow.View(task_page).Annotation(title=_("销号审批"))
         .Permission(**permission_of("order.approve_closure"))
-        .onCreate(this.entered_closure_review)
+        .onCreate(this.entered)
         .Next(this.closure_decided)
     )
     closure_decided = (
@@ -183,7 +188,7 @@ class RectificationFlow(flow.Flow):
     city_approve = (
         flow.View(task_page).Annotation(title=_("市级销号审批"))
         .Permission(**permission_of("order.city_approve"))
-        .onCreate(this.entered_city_review)
+        .onCreate(this.entered)
         .Next(this.close)
     )
     close = flow.Function(this.close_order).Annotation(title=_("销号")).Next(this.end)
@@ -219,29 +224,12 @@ class RectificationFlow(flow.Flow):
         activation.process.order = order
         return activation.process
 
-    def _set_status(self, activation, status):
-        order_steps.order_set_status(order=activation.process.order, status=status)
-
-    def entered_signing(self, activation):
-        self._set_status(activation, Status.ISSUED)
-
-    def entered_rectifying(self, activation):
-        self._set_status(activation, Status.RECTIFYING)
-
-    def entered_report_review(self, activation):
-        self._set_status(activation, Status.REPORT_REVIEW)
-
-    def entered_rechecking(self, activation):
-        self._set_status(activation, Status.RECHECKING)
-
-    def entered_closure_review(self, activation):
-        self._set_status(activation, Status.CLOSURE_REVIEW)
-
-    def entered_city_review(self, activation):
-        self._set_status(activation, Status.CITY_REVIEW)
+    def entered(self, activation):
+        order_steps.order_set_status(order=activation.process.order,
+                                     status=NODE_STATUS[activation.flow_task.name])
 
     def entered_city_supervision(self, activation):
-        self._set_status(activation, Status.RECTIFYING)
+        self.entered(activation)
         order_steps.order_escalate(order=activation.process.order, level=thresholds.CITY_LEVEL,
                                    reason="recheck_failed")
 
@@ -300,12 +288,12 @@ def rearm_deadline_timers(process) -> int:
     armed = 0
     for host in hosts:
         host_activation = host.flow_task.activation_class(host)
-        for boundary in host.flow_task._boundary_events:
-            if not isinstance(boundary, TimerBoundary) or boundary._delay not in DEADLINE_DELAYS:
+        for boundary in viewflow_private.timer_boundaries(host.flow_task):
+            if viewflow_private.timer_delay(boundary) not in DEADLINE_DELAYS:
                 continue
             for old in process.task_set.filter(flow_task=boundary, previous=host, status=STATUS.SCHEDULED):
                 boundary.activation_class(old).cancel()
-            boundary._arm(host_activation)
+            viewflow_private.arm_timer(boundary, host_activation)
             armed += 1
     return armed
 

@@ -14,10 +14,12 @@ has a permission on an organisation, and permissions are granted to groups only
 """
 from django.db.models import Q
 
+from .viewflow_private import owner_permission
+
 
 def human_nodes(flow_class) -> list:
     """The flow's nodes that people do (they are routed by a permission)."""
-    return [node for node in flow_class.instance.nodes() if getattr(node, "_owner_permission", None)]
+    return [node for node in flow_class.instance.nodes() if owner_permission(node)]
 
 
 def granted_objects(user, perms: set[str]) -> dict[str, list[str]]:
@@ -46,6 +48,6 @@ def routed_to_any(user, flow_classes) -> Q:
         return Q(pk__in=[])
     nodes = [node for flow_class in flow_classes for node in human_nodes(flow_class)]
     routed = Q(owner=user)
-    for perm, object_pks in granted_objects(user, {node._owner_permission for node in nodes}).items():
+    for perm, object_pks in granted_objects(user, {owner_permission(node) for node in nodes}).items():
         routed |= Q(owner_permission=perm, owner_permission_obj_pk__in=object_pks)
     return Q(routed, flow_task__in=nodes)

@@ -8,12 +8,15 @@ inbox and queue show each task to exactly the right people — never to a school
 """
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow import this
-from viewflow.workflow import STATUS, flow, lock
+from viewflow.workflow import STATUS, flow
 
+from inspections.conflicts import VisitConflict
 from organizations.roles import Perm, full_perm
 
+from . import completion
 from .models import RoutedTask, VisitProcess, routed_flow
 
 
@@ -39,7 +42,8 @@ def lead_inspector_of(activation):
 
 
 def review_approved(activation) -> bool:
-    return bool(activation.process.data.get("approved"))
+    # the leader's decision, recorded on the visit by inspections.visits.visit_review
+    return bool(_visit(activation.process).review_approved)
 
 
 def open_task_screen(request, **kwargs):
@@ -59,34 +63,34 @@ def open_task_screen(request, **kwargs):
 class VisitFlow(flow.Flow):
     process_class = VisitProcess
     task_class = RoutedTask
-    lock_impl = lock.select_for_update_lock
-    process_title = _("督导检查")
-    process_description = _("计划、现场检查、学校签字、提交、审核，审核通过后下发整改通知书。")
+    lock_impl = completion.LOCK  # waiting, not NOWAIT (workflows.completion says why)
+    process_title = gettext_lazy("督导检查")
+    process_description = gettext_lazy("计划、现场检查、学校签字、提交、审核，审核通过后下发整改通知书。")
 
-    start = flow.StartHandle(this.start_visit).Annotation(title=_("计划检查")).Next(this.conduct)
+    start = flow.StartHandle(this.start_visit).Annotation(title=gettext_lazy("计划检查")).Next(this.conduct)
 
     conduct = (
-        flow.View(open_task_screen).Annotation(title=_("现场检查"))
+        flow.View(open_task_screen).Annotation(title=gettext_lazy("现场检查"))
         .Permission(full_perm(Perm.INSPECT), obj=school_of).Next(this.sign)
     )
     sign = (
-        flow.View(open_task_screen).Annotation(title=_("学校代表签字"))
+        flow.View(open_task_screen).Annotation(title=gettext_lazy("学校代表签字"))
         .Permission(full_perm(Perm.INSPECT), obj=school_of).Next(this.submit)
     )
     submit = (
-        flow.View(open_task_screen).Annotation(title=_("组长提交"))
+        flow.View(open_task_screen).Annotation(title=gettext_lazy("组长提交"))
         .Permission(full_perm(Perm.INSPECT), obj=school_of).Assign(lead_inspector_of).Next(this.review)
     )
     review = (
-        flow.View(open_task_screen).Annotation(title=_("领导审核"))
+        flow.View(open_task_screen).Annotation(title=gettext_lazy("领导审核"))
         .Permission(full_perm(Perm.LEAD), obj=organiser_of).Next(this.decide)
     )
     decide = (
-        flow.If(review_approved).Annotation(title=_("是否通过"))
+        flow.If(review_approved).Annotation(title=gettext_lazy("是否通过"))
         .Then(this.hand_over).Else(this.returned)
     )
-    returned = flow.Function(this.mark_returned).Annotation(title=_("退回修改")).Next(this.submit)
-    hand_over = flow.Function(this.issue_order).Annotation(title=_("下发整改通知书")).Next(this.end)
+    returned = flow.Function(this.mark_returned).Annotation(title=gettext_lazy("退回修改")).Next(this.submit)
+    hand_over = flow.Function(this.issue_order).Annotation(title=gettext_lazy("下发整改通知书")).Next(this.end)
     end = flow.End()
 
     def start_visit(self, activation, visit):
@@ -103,8 +107,6 @@ class VisitFlow(flow.Flow):
 
         visit = _visit(activation.process)
         order = visit_hand_over(visit=visit, approved_by=visit.reviewed_by)
-        activation.process.data["order_id"] = order.pk if order else None
-        activation.process.save(update_fields=["data"])
 
 
 # ---------------------------------------------------------------- driving the flow from the services
@@ -117,28 +119,14 @@ def open_task(visit, node: str):
             .order_by("-pk").first())
 
 
-def task_complete(*, visit, node: str, user, data: dict | None = None):
-    """Complete the open `node` task of the visit's process as `user` (viewflow's own permission check too)."""
-    from inspections.visits import VisitConflict
-
-    process = VisitProcess.objects.get(visit=visit)
-    with VisitFlow.lock(process.pk):
-        task = open_task(visit, node)
-        if task is None:
-            raise VisitConflict(_("该步骤当前不可办理。"), code="conflict")
-        if data:
-            process.data.update(data)
-            process.save(update_fields=["data"])
-        activation = task.flow_task.activation_class(task)
-        if task.status == STATUS.NEW:
-            if not task.flow_task.can_assign(user, task):
-                raise PermissionDenied(_("您无权办理该步骤。"))
-            activation.assign(user)
-        elif task.owner_id != user.pk:
-            raise PermissionDenied(_("该步骤已指派给他人。"))
-        activation.start(None)
-        activation.execute()
-        return task
+def task_complete(*, visit, node: str, user):
+    """Complete the open `node` task of the visit's process as `user`; the flow's own permission decides."""
+    task = open_task(visit, node)
+    if task is None:
+        raise VisitConflict(_("该步骤当前不可办理。"), code="conflict")
+    if task.status == STATUS.NEW and not task.flow_task.can_assign(user, task):
+        raise PermissionDenied(_("您无权办理该步骤。"))
+    return completion.run_task(task=task, user=user, conflict=VisitConflict)
 
 
 class VisitFlowApp(flow.FlowAppViewset):

@@ -3,9 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework import exceptions, status
 
-from inspections.clues import ClueConflict
-from inspections.orders import OrderConflict
-from inspections.visits import VisitConflict
+from inspections.conflicts import ClueConflict, OrderConflict, VisitConflict
 
 STATE_CONFLICTS = (OrderConflict, VisitConflict, ClueConflict)
 

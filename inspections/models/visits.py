@@ -89,6 +89,8 @@ class Visit(models.Model):
                                     related_name="+", verbose_name=_("审核人"))
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_note = models.TextField(_("审核意见"), blank=True)
+    review_approved = models.BooleanField(_("审核通过"), null=True, blank=True,
+                                          help_text=_("最近一次审核的结论，流程据此分支"))
     summary = models.TextField(_("检查意见"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
