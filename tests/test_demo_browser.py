@@ -12,6 +12,15 @@ from .browser import TABLET, chromium, login
 
 pytestmark = pytest.mark.browser
 
+# A few more pages per persona, each with something of the story on it.
+MORE_PAGES = {
+    "jn_leader": [("/reports/", "按期销号率"), ("/draws/", "双随机")],
+    "cq_leader": [("/clues/", "12345")],
+    "jy_inspector": [("/visits/", "济阳职业中等专业学校")],
+    "jyzz_leader": [("/visits/", "济阳职业中等专业学校")],
+    "cqzz_staff": [("/notifications/", "整改通知书")],
+}
+
 
 @pytest.fixture
 def demo(transactional_db, settings, tmp_path):
@@ -48,4 +57,8 @@ def test_every_persona_finds_work_on_a_tablet(demo, live_server, tmp_path):
             page.goto(f"{live_server.url}/orders/")
             assert "号" in page.locator("main, body").first.inner_text(), f"{username}: no orders listed"
             _shot(page, tmp_path, f"{username}-orders")
+            for path, text in MORE_PAGES.get(username, []):
+                page.goto(f"{live_server.url}{path}")
+                assert text in page.locator("body").inner_text(), f"{username}: {path} shows no {text}"
+                _shot(page, tmp_path, f"{username}-{path.strip('/').replace('/', '-')}")
             context.close()
