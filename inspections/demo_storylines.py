@@ -112,8 +112,9 @@ CLUES = [
     ("cq-clue-out", "JN-CQ", "hotline", "反映辖区内某校外培训机构收费过高", ("吴先生", "13900000006"), (28, 10), [
         ((27, 10), "triage", "out_of_scope", "反映对象为校外培训机构，不属于职业院校督导范围，已转相关科室"),
         ((26, 15), "reply", "您反映的事项已转交主管科室办理", "phone"), ((26, 16), "close")]),  # closed, out of scope
-    ("jy-clue-visit", "S-JYZZ", "hotline", "反映济阳职专食堂卫生状况差", ("刘女士", "13900000007"), (5, 10), [
-        ((4, 10), "triage", "surprise_visit"), ((3, 11), "visit")]),  # a surprise visit planned, not yet made
+    # A surprise visit planned this morning for tomorrow; the reply waits for its check-in.
+    ("jy-clue-visit", "S-JYZZ", "hotline", "反映济阳职专食堂卫生状况差", ("刘女士", "13900000007"), (1, 10), [
+        ((1, 15), "triage", "surprise_visit"), ((0, 10), "visit")]),
     ("jy-clue-new", "S-JYZZ", "mailbox", "反映学校实习安排与所学专业不对口", ("陈女士", "13900000008"), (1, 16), []),
 ]
 
@@ -240,7 +241,7 @@ CLUE_VERBS = {
     "desk": lambda s, c, result, substantiated: clue_svc.clue_verify_desk(
         clue=c, user=s.u(_clue_people(c)[0]), result=result, substantiated=substantiated),
     "visit": lambda s, c: clue_svc.clue_verify_visit(
-        clue=c, user=s.u(_clue_people(c)[0]), planned_date=s.today + dt.timedelta(days=2),
+        clue=c, user=s.u(_clue_people(c)[0]), planned_date=s.today + dt.timedelta(days=1),
         lead=s.u(_clue_people(c)[0])),
     "reply": _clue_reply,
     "close": lambda s, c: clue_svc.clue_close(clue=c, user=s.u(_clue_people(c)[1])),
