@@ -14,6 +14,7 @@ from django.urls import include, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from . import checklist_admin
 from . import visits as services
 from .evidence import file_response
 from .forms_visits import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
@@ -240,11 +241,11 @@ def finding_delete(request, pk, finding_pk):
 
 @login_required
 def checklists(request):
-    if not services.may_administer_checklists(request.user):
+    if not checklist_admin.may_administer_checklists(request.user):
         raise PermissionDenied
-    rows = [{"template": t, "in_use": services.template_in_use(t),
-             "latest": services.latest_version(t.code).pk == t.pk,
-             "may_edit": services.may_manage_template(request.user, t)}
+    rows = [{"template": t, "in_use": checklist_admin.template_in_use(t),
+             "latest": checklist_admin.latest_version(t.code).pk == t.pk,
+             "may_edit": checklist_admin.may_manage_template(request.user, t)}
             for t in checklists_visible_to(request.user)]
     return render(request, "inspections/visits/checklists.html", {"rows": rows})
 
@@ -259,11 +260,11 @@ def _item_rows(template: ChecklistTemplate) -> list[dict]:
 @login_required
 def checklist(request, pk):
     template = get_checklist_for_user(request.user, pk)
-    latest = services.latest_version(template.code)
+    latest = checklist_admin.latest_version(template.code)
     return render(request, "inspections/visits/checklist.html", {
         "template": template, "sections": _item_rows(template), "latest": latest,
-        "in_use": services.template_in_use(template),
-        "may_edit": latest.pk == template.pk and services.may_manage_template(request.user, template),
+        "in_use": checklist_admin.template_in_use(template),
+        "may_edit": latest.pk == template.pk and checklist_admin.may_manage_template(request.user, template),
         "copy_form": ChecklistCopyForm(initial={"title": template.title}),
     })
 
@@ -277,7 +278,7 @@ def checklist_item(request, pk, code):
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect(f"{reverse('visits:checklist', args=[template.pk])}#item-{code}")
     try:
-        target = services.checklist_item_update(template=template, item_code=code, user=request.user,
+        target = checklist_admin.checklist_item_update(template=template, item_code=code, user=request.user,
                                                 **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -300,7 +301,7 @@ def checklist_copy(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError(form.errors)
-        copy = services.checklist_copy(template=template, user=request.user, **form.cleaned_data)
+        copy = checklist_admin.checklist_copy(template=template, user=request.user, **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("visits:checklist", pk=template.pk)

@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from inspections.checklists import checklist_load_standard
 from inspections.models import ChecklistItem, ChecklistTemplate
-from inspections.visits import checklist_copy, current_template
+from inspections.checklist_admin import checklist_copy
+from inspections.visits import current_template
 from organizations.roles import Role
 from organizations.services import membership_grant
 

@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied
 
 from inspections.checklists import checklist_load_standard
 from inspections.models import ChecklistItem, ChecklistTemplate
-from inspections.visits import checklist_copy, checklist_item_update, current_template
+from inspections.checklist_admin import checklist_copy, checklist_item_update
+from inspections.visits import current_template
 
 from .visits_helpers import plan
 

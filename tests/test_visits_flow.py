@@ -83,7 +83,7 @@ def test_check_in_records_denied_geolocation_without_coordinates(people, tree):
 
 def test_result_for_item_not_in_the_visits_template_is_refused(people, tree):
     from inspections.models import ChecklistTemplate
-    from inspections.visits import checklist_copy
+    from inspections.checklist_admin import checklist_copy
 
     visit = plan(people, tree)
     visit_check_in(visit=visit, user=people.district_inspector, geo_status="denied")

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from inspections.checklists import checklist_load_standard
 from inspections.models import Visit
-from inspections.visits import checklist_item_update, visit_check_in, visit_plan
+from inspections.checklist_admin import checklist_item_update
+from inspections.visits import visit_check_in, visit_plan
 from notifications.models import Notification
 
 from .visits_helpers import plan

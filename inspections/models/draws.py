@@ -1,7 +1,7 @@
 """双随机: the conflict register, draws (seed + inputs + result) and the assignments they publish.
 
 A draw is a record from which the same result can be computed again
-(inspections.draws.draw with the stored seed and inputs). Once published it is
+(inspections.draw_algorithm.draw with the stored seed and inputs). Once published it is
 frozen: the model refuses any change, and a re-draw is a new row pointing at
 the one it supersedes, with a reason.
 """
