@@ -5,15 +5,32 @@ PY := $(VENV)/bin/python
 DEMO_ENV := DUDAO_DEMO=1
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` (auto = one per CPU); PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
 
-.PHONY: setup demo migrate test test-postgres browser messages clean
+.PHONY: python-version setup test-setup demo migrate test test-postgres browser messages clean
 
-setup: $(VENV)/.installed
+python-version:
+	@py=$(PYTHON); if [ -x $(PY) ]; then py=$(PY); fi; \
+	if ! command -v $$py >/dev/null 2>&1; then \
+	  echo "Dudao needs Python 3.11 or newer, and '$$py' was not found. Install it, or run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; fi; \
+	if ! $$py -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then \
+	  echo "Dudao needs Python 3.11 or newer; $$py is $$($$py -V 2>&1). Run: make PYTHON=python3.11 ... (and 'make clean' if .venv was made with the old one)" >&2; exit 1; fi
+
+setup: python-version $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+# Test tools (pytest, pytest-xdist, playwright, schemathesis, ...) on top of the app's requirements.
+test-setup: setup $(VENV)/.installed-test
+
+$(VENV)/.installed-test: requirements-test.txt requirements.txt
+	$(PY) -m pip install -q -r requirements-test.txt
 	touch $@
 
 migrate: setup
@@ -26,11 +43,12 @@ demo: migrate
 browser:
 	bash scripts/ensure_chromium.sh
 
-test: setup browser
-	$(PY) -m pytest
+test: test-setup browser
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
-test-postgres: setup browser
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/dudao REDIS_URL=redis://127.0.0.1:6379/0 $(PY) -m pytest
+test-postgres: test-setup browser
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/dudao REDIS_URL=redis://127.0.0.1:6379/0 \
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 messages: setup
 	$(PY) scripts/i18n.py

@@ -2,6 +2,7 @@
 import datetime as dt
 import itertools
 
+from django.db.models import Max
 from django.utils import timezone
 
 from inspections.models import ChecklistTemplate, ExtensionRequest, RectificationOrder, RectificationReport, Visit
@@ -15,8 +16,9 @@ def make_order(*, school, issued_by, issuer=None, severity="general", working_da
                **fields) -> RectificationOrder:
     """An order as the rectification flow would have issued it, with a real working-day deadline."""
     issuer = issuer or school.nearest("district") or school.nearest("city")
-    serial = next(_serials)
     start = start or timezone.now()
+    taken = RectificationOrder.objects.filter(issuer=issuer, year=start.year).aggregate(m=Max("serial"))["m"] or 0
+    serial = max(next(_serials), taken + 1)  # past the demo data's own orders (the browser test's server)
     deadline = deadline_create(purpose="rectification", start=start, working_days=working_days)
     return RectificationOrder.objects.create(
         issuer=issuer, year=start.year, serial=serial, number=f"{issuer.doc_prefix or '测'}〔{start.year}〕{serial}号",
