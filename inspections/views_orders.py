@@ -61,9 +61,10 @@ def order_list(request):
 
 
 def _detail_context(request, order) -> dict:
+    allowed = actions.actions_for(request.user, order)
     return {
-        "order": order, "days_left": working_days_left(order),
-        "next_steps": [a for a in actions.actions_for(request.user, order) if actions.ACTIONS[a].is_flow_step],
+        "order": order, "days_left": working_days_left(order), "order_actions": {order.pk: set(allowed)},
+        "next_steps": [a for a in allowed if actions.ACTIONS[a].is_flow_step],
         "waiting": actions.waiting_for(order),
         "findings": order.findings.prefetch_related("attachments"),
         "reports": order.reports.prefetch_related("attachments").select_related("submitted_by"),

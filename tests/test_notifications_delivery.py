@@ -67,7 +67,8 @@ def _with_email(*users):
 def _issue(people, tree):
     with transaction.atomic():
         order = make_order(school=tree.school_a, issued_by=people.district_inspector)
-        ev.emit(ev.ORDER_ISSUED, target=order, actor=people.district_inspector)
+        # an event the whole school hears (the school's staff and its leader)
+        ev.emit(ev.ORDER_RECHECK_FAILED, target=order, actor=people.district_inspector)
     return order
 
 
@@ -184,7 +185,7 @@ def test_failing_robot_is_retried_with_back_off_and_never_breaks_the_workflow(pe
     robot.script = [500, 500]
     with django_capture_on_commit_callbacks(execute=True):
         _issue(people, tree)
-    assert Notification.objects.filter(kind=ev.ORDER_ISSUED).count() == 2  # the workflow went through
+    assert Notification.objects.filter(kind=ev.ORDER_RECHECK_FAILED).count() == 2  # the workflow went through
     row = WebhookDelivery.objects.get()
     assert (row.status, row.attempts) == ("pending", 1) and "500" in row.last_error
     first_wait = row.next_attempt_at - timezone.now()

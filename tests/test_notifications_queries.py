@@ -19,10 +19,11 @@ from tests.conftest import _user
 
 
 def _emit_issued(tree, people):
-    """Emit order.issued for a fresh school-A order; answer (queries used, notifications made)."""
+    """Emit an event the whole school hears (a failed re-check) for a fresh school-A order;
+    answer (queries used, notifications made)."""
     order = make_order(school=tree.school_a, issued_by=people.district_inspector)
     with CaptureQueriesContext(connection) as queries:
-        notes = ev.emit(ev.ORDER_ISSUED, target=order)
+        notes = ev.emit(ev.ORDER_RECHECK_FAILED, target=order)
     return len(queries), notes
 
 
@@ -32,7 +33,7 @@ def _add_school_staff(tree, count, start=0):
 
 def test_emit_of_an_order_event_costs_the_same_queries_for_2_or_12_school_staff(people, tree):
     # A first emit fills the content-type caches, so both counts below are warm.
-    ev.emit(ev.ORDER_ISSUED, target=make_order(school=tree.school_b, issued_by=people.other_district_inspector))
+    ev.emit(ev.ORDER_RECHECK_FAILED, target=make_order(school=tree.school_b, issued_by=people.other_district_inspector))
     _add_school_staff(tree, 1)  # school A: 2 staff and the leader
     few_queries, few = _emit_issued(tree, people)
     _add_school_staff(tree, 10, start=1)  # school A: 12 staff and the leader

@@ -8,11 +8,13 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def may(context, action_name: str, order) -> bool:
-    """What `inspections.actions.can` answers for the page's user; the open tasks are read once per page."""
-    cache = context.render_context.setdefault("order_open_nodes", {})
+    """Whether `inspections.actions` lets the page's user do the action now (read once per order and page)."""
+    cache = context.get("order_actions")  # the view's own answer, when it passed one
+    if cache is None or order.pk not in cache:
+        cache = context.render_context.setdefault("order_actions", {})
     if order.pk not in cache:
-        cache[order.pk] = actions.open_nodes(order)
-    return bool(actions.can(context["request"].user, action_name, order, nodes=cache[order.pk]))
+        cache[order.pk] = set(actions.actions_for(context["request"].user, order))
+    return action_name in cache[order.pk]
 
 
 @register.simple_tag
