@@ -57,15 +57,16 @@ class MovedClock:
 
     def __enter__(self):
         real = timezone.now
-        self._patched = [m for m in list(sys.modules.values()) if getattr(m, "__dict__", {}).get("now") is real]
-        for module in self._patched:
+        for module in [m for m in list(sys.modules.values()) if getattr(m, "__dict__", {}).get("now") is real]:
             module.now = self._now
         self._real = real
         return self
 
     def __exit__(self, *exc):
-        for module in self._patched:
-            module.now = self._real
+        # Modules first imported during the story bound the moved `now` by name; they get the real one too.
+        for module in list(sys.modules.values()):
+            if getattr(module, "__dict__", {}).get("now") == self._now:
+                module.now = self._real
 
 
 def _signature_url() -> str:
