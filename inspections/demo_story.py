@@ -128,8 +128,13 @@ def play(lines, clock: MovedClock) -> None:
         _advance(heap, seq, line)
 
 
+# When the replayed scheduler sweeps each day: just after midnight (deadlines end 23:59:59, their timers
+# fire a second later) and just after nine (the reminders' hour), so timers fire when they fall due.
+SWEEP_TIMES = (dt.time(0, 1), dt.time(9, 1))
+
+
 def scheduler_line(story: Story, first_wd: int):
-    """Each morning since the story began, fire the workflow timers that fell due overnight.
+    """Twice a day since the story began, fire the workflow timers that fell due.
 
     The timer part of run_timers' sweep (viewflow's own dispatcher); the mail and robot outboxes
     have nothing to send during the replay (demo users have no addresses), the final sweep runs them.
@@ -138,8 +143,11 @@ def scheduler_line(story: Story, first_wd: int):
 
     day = story.day(first_wd)
     while day <= story.today:
-        yield min(dt.datetime.combine(day, dt.time(8, 30), tzinfo=SHANGHAI), story.real_now - dt.timedelta(hours=1))
-        fire_due_timers()
+        for at in SWEEP_TIMES:
+            moment = dt.datetime.combine(day, at, tzinfo=SHANGHAI)
+            if moment < story.real_now:  # the rest of today is the final sweep's, at the real now
+                yield moment
+                fire_due_timers()
         day += dt.timedelta(days=1)
 
 
