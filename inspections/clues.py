@@ -20,14 +20,15 @@ from notifications import events
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm
-from workflows.calendar import due_after
+
+from workflows.clue import ClueFlow, task_complete
 
 from .audit import audit
 from .conflicts import ClueConflict
-from .models import Clue, ClueAccessKey, ClueSettings
+from .models import Clue, ClueAccessKey
+from .visits import visit_plan
 from .models.clues import hash_key
 
-STAGE_DAYS = {"triage": "triage_days", "verify": "verify_days", "reply": "reply_days"}
 
 
 
@@ -70,20 +71,6 @@ def _locked(clue: Clue) -> Clue:
 
 
 # ---------------------------------------------------------------- time limits
-
-
-def limits_for(district: Organization) -> dict:
-    """Working-day limits of the city above `district` (defaults when the city has set none)."""
-    city = district.nearest("city")
-    row = ClueSettings.objects.filter(city=city).first() if city else None
-    return {key: getattr(row, key) if row else default for key, default in ClueSettings.DEFAULTS.items()}
-
-
-def stage_due_at(clue: Clue, stage: str, start=None) -> dt.datetime:
-    """When `stage` (triage / verify / reply) is due: n working days after its start, 23:59:59 Shanghai."""
-    days = limits_for(clue.district)[STAGE_DAYS[stage]]
-    starts = {"triage": clue.received_at, "verify": clue.triaged_at, "reply": clue.verified_at or clue.triaged_at}
-    return due_after(start or starts[stage] or timezone.now(), days).due_at
 
 
 # ---------------------------------------------------------------- register
@@ -139,8 +126,6 @@ def clue_register(*, source: str, content: str, received_at: dt.datetime, regist
     audit(actor=registered_by, action="clue.register", obj=clue, organization=district,
           after={"source": source, "external_ref": external_ref, "school": school.pk if school else None,
                  "complainant_recorded": bool(clue.complainant_name or clue.complainant_contact)})
-    from workflows.clue import ClueFlow
-
     ClueFlow.start.run(clue=clue)
     events.emit(events.CLUE_REGISTERED, target=clue, actor=registered_by)
     return clue
@@ -207,8 +192,6 @@ def clue_triage(*, clue: Clue, user, decision: str, reason: str = "", school: Or
     clue.save(update_fields=["decision", "decision_reason", "school", "triaged_by", "triaged_at"])
     audit(actor=user, action="clue.triage", obj=clue, organization=clue.district,
           after={"decision": decision, "reason": reason, "school": clue.school_id})
-    from workflows.clue import task_complete
-
     task_complete(clue=clue, node="triage", user=user)
     clue.refresh_from_db()
     return clue
@@ -227,8 +210,6 @@ def clue_verify_desk(*, clue: Clue, user, result: str, substantiated: bool) -> C
     clue.save(update_fields=["desk_result", "substantiated", "verified_by", "verified_at"])
     audit(actor=user, action="clue.verify_desk", obj=clue, organization=clue.district,
           after={"substantiated": clue.substantiated})
-    from workflows.clue import task_complete
-
     task_complete(clue=clue, node="verify_desk", user=user)
     clue.refresh_from_db()
     return clue
@@ -237,8 +218,6 @@ def clue_verify_desk(*, clue: Clue, user, result: str, substantiated: bool) -> C
 @transaction.atomic
 def clue_verify_visit(*, clue: Clue, user, planned_date: dt.date, lead, members=()) -> Clue:
     """Plan a surprise visit through the visits service and link it; the visit knows nothing of the complainant."""
-    from .visits import visit_plan
-
     clue = _locked(clue)
     _require(may_verify(user, clue), _("只有该区县的督学可以安排核查。"))
     _require_status(clue, (Clue.Status.VERIFYING,), _("该线索当前不在核查阶段。"))
@@ -249,8 +228,6 @@ def clue_verify_visit(*, clue: Clue, user, planned_date: dt.date, lead, members=
     clue.visit, clue.verified_by, clue.verified_at = visit, user, timezone.now()
     clue.save(update_fields=["visit", "verified_by", "verified_at"])
     audit(actor=user, action="clue.verify_visit", obj=clue, organization=clue.district, after={"visit": visit.pk})
-    from workflows.clue import task_complete
-
     task_complete(clue=clue, node="verify_visit", user=user)
     clue.refresh_from_db()
     return clue
@@ -282,8 +259,6 @@ def clue_reply(*, clue: Clue, user, text: str, method: str, date: dt.date | None
     clue.save(update_fields=["reply_text", "reply_method", "reply_date", "replied_by", "substantiated"])
     audit(actor=user, action="clue.reply", obj=clue, organization=clue.district,
           after={"method": method, "date": clue.reply_date.isoformat()})
-    from workflows.clue import task_complete
-
     task_complete(clue=clue, node="reply", user=user)
     clue.refresh_from_db()
     return clue
@@ -294,28 +269,10 @@ def clue_close(*, clue: Clue, user) -> Clue:
     clue = _locked(clue)
     _require(may_reply(user, clue), _("只有该区县的督导领导可以办结线索。"))
     _require_status(clue, (Clue.Status.REPLIED,), _("该线索尚未答复，不能办结。"))
-    from workflows.clue import task_complete
-
     task_complete(clue=clue, node="close", user=user)
     audit(actor=user, action="clue.close", obj=clue, organization=clue.district)
     clue.refresh_from_db()
     return clue
-
-
-def clue_set_status(*, clue: Clue, status: str) -> None:
-    """Written only by the flow's nodes as they are entered."""
-    clue.status = status
-    fields = ["status"]
-    if status == Clue.Status.CLOSED:
-        clue.closed_at = timezone.now()
-        fields.append("closed_at")
-    clue.save(update_fields=fields)
-
-
-def timer_overdue(*, clue: Clue, stage: str) -> None:
-    """A time limit passed while the step is still open: tell the district's leaders."""
-    audit(actor=None, action="clue.overdue", obj=clue, organization=clue.district, after={"stage": stage})
-    events.emit(events.CLUE_OVERDUE, target=clue, stage=stage)
 
 
 # ---------------------------------------------------------------- intake keys

@@ -22,8 +22,10 @@ import datetime as dt
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,12 +33,14 @@ from notifications import events
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm, Role
+from workflows.calendar import due_after
 
 from .audit import audit
+from .draw_algorithm import ALGORITHM, MIN_TEAM, draw_from_record, new_seed, target_weight
 from .models import Campaign, Clue, Conflict, Draw, DrawAssignment, Finding
 from .models.draws import FrozenDrawError
-from .draw_algorithm import ALGORITHM, MIN_TEAM, draw_from_record, new_seed, target_weight
 from .models.visits import Kind
+from .visits import current_template, visit_plan
 
 
 # ---------------------------------------------------------------- services (database side)
@@ -80,8 +84,6 @@ def target_pool(*, campaign: Campaign, under: Organization | None = None, school
 
 def inspector_pool(*, campaign: Campaign):
     """Everyone holding the inspector role at the organiser or below it."""
-    from django.contrib.auth import get_user_model
-
     return (get_user_model().objects.filter(
         is_active=True, memberships__role=Role.INSPECTOR,
         memberships__organization__path__startswith=campaign.organiser.path).distinct().order_by("pk"))
@@ -170,10 +172,6 @@ def visit_date_for(campaign: Campaign) -> dt.date:
 
 def _plan_visits(record: Draw, user) -> list[DrawAssignment]:
     """One random visit per drawn school through the visits service; the team is the drawn one."""
-    from django.contrib.auth import get_user_model
-
-    from .visits import visit_plan
-
     people = get_user_model().objects.in_bulk(record.inputs["inspectors"])
     schools = Organization.objects.in_bulk([row["school"] for row in record.result["assignments"]])
     rows = []
@@ -216,8 +214,6 @@ def draw_redraw(*, draw: Draw, user, reason: str, seed: str | None = None) -> Dr
     old = _locked(draw)
     if Draw.objects.filter(supersedes=old).exists():
         raise ValidationError(_("该抽取已有重新抽取记录。"))
-    from django.contrib.auth import get_user_model
-
     inputs = old.inputs
     schools = Organization.objects.filter(pk__in=[t["id"] for t in inputs["targets"]]).order_by("pk")
     inspectors = get_user_model().objects.filter(pk__in=inputs["inspectors"]).order_by("pk")
@@ -270,8 +266,6 @@ def draws_visible_to(user):
 
 
 def get_draw_for_user(user, pk) -> Draw:
-    from django.http import Http404
-
     try:
         return draws_visible_to(user).get(pk=pk)
     except (Draw.DoesNotExist, ValueError, TypeError):
@@ -285,8 +279,6 @@ def get_draw_for_user(user, pk) -> Draw:
 def campaign_create(*, title: str, organiser: Organization, user, period_start: dt.date, period_end: dt.date,
                     template=None) -> Campaign:
     """A 双随机 campaign (kind=random) of an authority, planned by one of its leaders."""
-    from .visits import current_template
-
     if not policy.can(user, Perm.LEAD, organiser) or organiser.is_school:
         raise PermissionDenied(_("只有督导领导可以创建专项检查。"))
     title = (title or "").strip()
@@ -310,8 +302,6 @@ def campaigns_visible_to(user):
 
 
 def get_campaign_for_user(user, pk) -> Campaign:
-    from django.http import Http404
-
     try:
         return campaigns_visible_to(user).get(pk=pk)
     except (Campaign.DoesNotExist, ValueError, TypeError):
@@ -367,8 +357,6 @@ def last_visit_day(campaign: Campaign) -> dt.date | None:
 
 def publication_due(campaign: Campaign) -> dt.datetime | None:
     """Results are due PUBLICATION_DAYS working days after the last visit; None while nothing was drawn."""
-    from workflows.calendar import due_after
-
     last = last_visit_day(campaign)
     return due_after(last, PUBLICATION_DAYS).due_at if last else None
 

@@ -19,6 +19,7 @@ from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm
 
+from . import clue_steps
 from . import clues as services
 from .models import Clue, ClueAccessKey
 from .selectors_clues import clue_for_viewer, clues_for_viewer, clues_visible_to, get_clue_for_user
@@ -91,7 +92,7 @@ def clue_detail(request, pk):
         "schools": _schools_under([clue.district]) if clue.school_id is None else [],
         "inspectors": policy.users_with_role("inspector", clue.school) if clue.school_id else [],
         "today": timezone.localdate().isoformat(),
-        "due": {stage: services.stage_due_at(clue, stage) for stage in ("triage", "verify", "reply")
+        "due": {stage: clue_steps.stage_due_at(clue, stage) for stage in ("triage", "verify", "reply")
                 if stage == "triage" or clue.triaged_at},
     })
 

@@ -20,14 +20,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications import events
+from workflows.visit import VisitFlow, task_complete
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm, Role
 
 from .audit import audit
 from .conflicts import VisitConflict
+from .evidence import sniff, submit_with_evidence
 from .models import (
-    Campaign, ChecklistItem, ChecklistTemplate, Finding, Severity, Visit, VisitItemResult,
+    Attachment, Campaign, ChecklistItem, ChecklistTemplate, Finding, Severity, Visit, VisitItemResult,
     VisitTeamMember,
 )
 from .models.visits import Kind
@@ -37,7 +39,6 @@ EDITABLE = (Visit.Status.IN_PROGRESS, Visit.Status.RETURNED)
 SIGNATURE_MAX_BYTES = 512 * 1024
 SIGNATURE_MAX_SIDE = 4000
 # A namespace of our own so that the order made from a visit has a stable client UUID (replay-safe).
-ORDER_UUID_NS = uuid.UUID("6f1c8e0e-3d0b-4d53-9a55-7d1f0d1f5a11")
 
 
 # ---------------------------------------------------------------- rules
@@ -132,8 +133,6 @@ def visit_plan(*, school: Organization, planned_date: date, lead, planned_by, ki
     VisitTeamMember.objects.bulk_create([VisitTeamMember(visit=visit, user=u, is_lead=(u.pk == lead.pk)) for u in team])
     audit(actor=planned_by, action="visit.plan", obj=visit, organization=school, visit=visit,
           after={"kind": kind, "planned_date": planned_date.isoformat(), "team": [u.pk for u in team]})
-    from workflows.visit import VisitFlow
-
     VisitFlow.start.run(visit=visit)
     events.emit(events.VISIT_ASSIGNED, target=visit, actor=planned_by)
     return visit
@@ -214,9 +213,6 @@ def item_result_record(*, visit: Visit, user, item, result: str, note: str = "")
 
 def _require_images(photos) -> None:
     """Photos of a finding must be images by their content (a PDF or a renamed file is refused)."""
-    from .evidence import sniff
-    from .models import Attachment
-
     for photo in photos:
         head = photo.read(8192)
         photo.seek(0)
@@ -232,8 +228,6 @@ def _attach_photos(*, finding: Finding, photos, user) -> None:
     """Store the photos (content-sniffed, thumbnailed) and link them; on refusal no file stays behind."""
     if not photos:
         return
-    from .evidence import submit_with_evidence
-
     _require_images(photos)
 
     def link(attachments):
@@ -366,10 +360,7 @@ def visit_sign(*, visit: Visit, user, representative_name: str, signature_data_u
     visit.representative_name = name[:50]
     visit.representative_signature.save(f"visit-{visit.pk}.png", ContentFile(raw), save=False)
     visit.signed_at = visit.checkout_at = timezone.now()
-    visit.status = Visit.Status.SIGNED
-    visit.save(update_fields=["representative_name", "representative_signature", "signed_at", "checkout_at", "status"])
-    from workflows.visit import task_complete
-
+    visit.save(update_fields=["representative_name", "representative_signature", "signed_at", "checkout_at"])
     task_complete(visit=visit, node="conduct", user=user)
     task_complete(visit=visit, node="sign", user=user)
     audit(actor=user, action="visit.sign", obj=visit, organization=visit.school, visit=visit,
@@ -389,10 +380,7 @@ def visit_submit(*, visit: Visit, user, summary: str | None = None) -> Visit:
     if summary is not None:
         visit.summary = summary.strip()
     visit.submitted_at = timezone.now()
-    visit.status = Visit.Status.SUBMITTED
-    visit.save(update_fields=["summary", "submitted_at", "status"])
-    from workflows.visit import task_complete
-
+    visit.save(update_fields=["summary", "submitted_at"])
     task_complete(visit=visit, node="submit", user=user)
     audit(actor=user, action="visit.submit", obj=visit, organization=visit.school, visit=visit)
     events.emit(events.VISIT_SUBMITTED, target=visit, actor=user)
@@ -412,8 +400,6 @@ def visit_review(*, visit: Visit, user, approve: bool, reason: str = "") -> Visi
     visit.reviewed_by, visit.reviewed_at, visit.review_note = user, timezone.now(), reason
     visit.review_approved = bool(approve)
     visit.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "review_approved"])
-    from workflows.visit import task_complete
-
     task_complete(visit=visit, node="review", user=user)
     audit(actor=user, action="visit.approve" if approve else "visit.return", obj=visit,
           organization=visit.school, visit=visit, after={"reason": reason})
@@ -421,28 +407,3 @@ def visit_review(*, visit: Visit, user, approve: bool, reason: str = "") -> Visi
         events.emit(events.VISIT_RETURNED, target=visit, actor=user, body=reason)
     visit.refresh_from_db()
     return visit
-
-
-def findings_for_order(visit: Visit):
-    return list(visit.findings.filter(needs_rectification=True, order__isnull=True).order_by("found_at", "id"))
-
-
-def visit_hand_over(*, visit: Visit, approved_by):
-    """Called by the flow on approval: status approved, and ONE order with every finding needing rectification."""
-    visit.status = Visit.Status.APPROVED
-    visit.save(update_fields=["status"])
-    findings = findings_for_order(visit)
-    if not findings:
-        return None
-    from .orders import order_issue
-
-    lead = visit.members.filter(is_lead=True).select_related("user").first()
-    return order_issue(school=visit.school, findings=findings, issued_by=lead.user if lead else approved_by,
-                       requirements=visit.summary, visit=visit,
-                       client_uuid=uuid.uuid5(ORDER_UUID_NS, f"visit-{visit.pk}"))
-
-
-def visit_mark_returned(*, visit: Visit) -> None:
-    """Called by the flow when a review returns the record to the lead inspector."""
-    visit.status = Visit.Status.RETURNED
-    visit.save(update_fields=["status"])

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from inspections.checklists import checklist_load_standard
+from inspections.clue_steps import limits_for, stage_due_at
 from inspections.clues import (
     ClueConflict, clue_close, clue_register, clue_reply, clue_triage, clue_verify_desk, clue_verify_visit,
-    limits_for, stage_due_at,
 )
 from inspections.models import Clue, ClueSettings
 from inspections.visits import visit_check_in

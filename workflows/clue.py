@@ -16,8 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import STATUS, flow
 
+from inspections import clue_steps
 from inspections.conflicts import ClueConflict
+from inspections.models import Clue
+from inspections.selectors_clues import clues_visible_to
 from notifications import events
+from organizations import policy
 from organizations.roles import Perm, full_perm
 
 from . import completion
@@ -38,17 +42,15 @@ def district_of(process):
 
 
 def is_desk_check(activation) -> bool:
-    return _clue(activation.process).decision == "desk_check"
+    return _clue(activation.process).decision == Clue.Decision.DESK_CHECK
 
 
 def is_surprise_visit(activation) -> bool:
-    return _clue(activation.process).decision == "surprise_visit"
+    return _clue(activation.process).decision == Clue.Decision.SURPRISE_VISIT
 
 
 def _due(activation, stage: str):
-    from inspections.clues import stage_due_at
-
-    return stage_due_at(_clue(activation.process), stage) + dt.timedelta(seconds=1)
+    return clue_steps.stage_due_at(_clue(activation.process), stage) + dt.timedelta(seconds=1)
 
 
 def triage_due_at(activation):
@@ -130,8 +132,6 @@ class ClueFlow(flow.Flow):
     timer_done = flow.End()
 
     def has_view_permission(self, user, obj=None):
-        from organizations import policy
-
         return user.is_authenticated and (policy.orgs_with(user, Perm.LEAD).exists()
                                           or policy.orgs_with(user, Perm.INSPECT).exists())
 
@@ -140,33 +140,29 @@ class ClueFlow(flow.Flow):
         return activation.process
 
     def _set_status(self, activation, status):
-        from inspections.clues import clue_set_status
-
-        clue_set_status(clue=_clue(activation.process), status=status)
+        clue_steps.clue_set_status(clue=_clue(activation.process), status=status)
 
     def entered_triage(self, activation):
-        self._set_status(activation, "registered")
+        self._set_status(activation, Clue.Status.REGISTERED)
 
     def entered_verify(self, activation):
 
-        self._set_status(activation, "verifying")
+        self._set_status(activation, Clue.Status.VERIFYING)
         events.emit(events.CLUE_TO_VERIFY, target=_clue(activation.process))
 
     def entered_reply(self, activation):
 
-        self._set_status(activation, "replying")
+        self._set_status(activation, Clue.Status.REPLYING)
         events.emit(events.CLUE_TO_REPLY, target=_clue(activation.process))
 
     def entered_close(self, activation):
-        self._set_status(activation, "replied")
+        self._set_status(activation, Clue.Status.REPLIED)
 
     def mark_closed(self, activation):
-        self._set_status(activation, "closed")
+        self._set_status(activation, Clue.Status.CLOSED)
 
     def _late(self, activation, stage: str):
-        from inspections.clues import timer_overdue
-
-        timer_overdue(clue=_clue(activation.process), stage=stage)
+        clue_steps.timer_overdue(clue=_clue(activation.process), stage=stage)
 
     def on_triage_late(self, activation):
         self._late(activation, "triage")
@@ -202,8 +198,6 @@ def task_complete(*, clue, node: str, user):
 
 
 def visible_clue_processes(user):
-    from inspections.selectors_clues import clues_visible_to
-
     return ClueProcess.objects.filter(clue__in=clues_visible_to(user).values("pk"))
 
 

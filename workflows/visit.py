@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy
 from viewflow import this
 from viewflow.workflow import STATUS, flow
 
+from inspections import visit_steps
 from inspections.conflicts import VisitConflict
+from inspections.models import Visit
 from organizations.roles import Perm, full_perm
 
 from . import completion
@@ -79,11 +81,12 @@ class VisitFlow(flow.Flow):
     )
     submit = (
         flow.View(open_task_screen).Annotation(title=gettext_lazy("组长提交"))
-        .Permission(full_perm(Perm.INSPECT), obj=school_of).Assign(lead_inspector_of).Next(this.review)
+        .Permission(full_perm(Perm.INSPECT), obj=school_of).Assign(lead_inspector_of)
+        .onCreate(this.entered_submit).Next(this.review)
     )
     review = (
         flow.View(open_task_screen).Annotation(title=gettext_lazy("领导审核"))
-        .Permission(full_perm(Perm.LEAD), obj=organiser_of).Next(this.decide)
+        .Permission(full_perm(Perm.LEAD), obj=organiser_of).onCreate(this.entered_review).Next(this.decide)
     )
     decide = (
         flow.If(review_approved).Annotation(title=gettext_lazy("是否通过"))
@@ -97,16 +100,23 @@ class VisitFlow(flow.Flow):
         activation.process.visit = visit  # saved by the start activation
         return activation.process
 
-    def mark_returned(self, activation):
-        from inspections.visits import visit_mark_returned
+    # --- nodes' callbacks; the visit's status after check-in is written here, through inspections.visit_steps
 
-        visit_mark_returned(visit=_visit(activation.process))
+    def entered_submit(self, activation):
+        # Signed on site: the record waits for the lead. After a return it stays "returned" until resubmitted.
+        visit = _visit(activation.process)
+        if visit.status == Visit.Status.IN_PROGRESS:
+            visit_steps.visit_set_status(visit=visit, status=Visit.Status.SIGNED)
+
+    def entered_review(self, activation):
+        visit_steps.visit_set_status(visit=_visit(activation.process), status=Visit.Status.SUBMITTED)
+
+    def mark_returned(self, activation):
+        visit_steps.visit_set_status(visit=_visit(activation.process), status=Visit.Status.RETURNED)
 
     def issue_order(self, activation):
-        from inspections.visits import visit_hand_over
-
         visit = _visit(activation.process)
-        order = visit_hand_over(visit=visit, approved_by=visit.reviewed_by)
+        visit_steps.visit_hand_over(visit=visit, approved_by=visit.reviewed_by)
 
 
 # ---------------------------------------------------------------- driving the flow from the services
@@ -126,7 +136,11 @@ def task_complete(*, visit, node: str, user):
         raise VisitConflict(_("该步骤当前不可办理。"), code="conflict")
     if task.status == STATUS.NEW and not task.flow_task.can_assign(user, task):
         raise PermissionDenied(_("您无权办理该步骤。"))
-    return completion.run_task(task=task, user=user, conflict=VisitConflict)
+
+    def attach(process):
+        process.visit = visit  # the flow's nodes update the service's own (locked) visit
+
+    return completion.run_task(task=task, user=user, conflict=VisitConflict, attach=attach)
 
 
 class VisitFlowApp(flow.FlowAppViewset):
