@@ -92,3 +92,18 @@ def test_an_order_issued_before_eight_in_beijing_counts_from_that_beijing_day(pe
     deadline_recompute(deadline=order.deadline)  # e.g. after a calendar year is entered
     order.deadline.refresh_from_db()
     assert order.deadline.due_at == due
+
+
+def test_the_order_list_counts_days_left_only_while_it_is_the_schools_turn(client, people, tree, clock):
+    import re
+
+    clock(D(2026, 11, 2))
+    waiting = issue(people, tree, hazard=True)
+    reported = issue(people, tree, hazard=True)
+    sign_and_report(people, reported)  # now the inspector's: its deadline is not the school's to meet
+    clock(D(2026, 11, 3))
+    client.force_login(people.district_inspector)
+    rows = client.get("/orders/").content.decode().split("<tr>")[1:]  # the table, not the to-do cards
+    cell = {o.number: re.search(r"data-days-left>(.*?)</td>", next(r for r in rows if o.number in r)).group(1)
+            for o in (waiting, reported)}
+    assert cell == {waiting.number: "1", reported.number: "—"}
