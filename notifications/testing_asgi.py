@@ -22,7 +22,7 @@ def issue_demo_order() -> str:
     from django.db import transaction
 
     from notifications import events
-    from notifications.testing import make_order
+    from tests.notification_factories import make_order
     from organizations.models import Organization
 
     inspector = get_user_model().objects.get(username="cq_inspector")

@@ -16,7 +16,7 @@ from notifications import events as ev
 from notifications.digest import build_digest, send_digest
 from notifications.models import DailyDigest, Notification, NotificationPreference, OrganizationWebhook, WebhookDelivery
 from notifications.services import notify
-from notifications.testing import make_order
+from .notification_factories import make_order
 
 
 class Robot:

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from notifications import events as ev
 from notifications import services
 from notifications.models import Notification
-from notifications.testing import make_order
+from .notification_factories import make_order
 from organizations.roles import Role
 from tests.conftest import _user
 

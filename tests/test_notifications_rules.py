@@ -4,7 +4,7 @@ import pytest
 from notifications import events as ev
 from notifications.models import Notification
 from notifications.rules import RULES
-from notifications.testing import make_extension, make_order, make_report, make_visit
+from .notification_factories import make_extension, make_order, make_report, make_visit
 
 
 def _order(tree, people, **fields):
