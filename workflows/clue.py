@@ -10,7 +10,6 @@ non-interrupting timer boundaries that tell the district's leaders.
 """
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
@@ -186,12 +185,7 @@ def open_task(clue, node: str):
 
 def task_complete(*, clue, node: str, user):
     """Complete the open `node` task of the clue's process as `user`; the flow's own permission decides."""
-    task = open_task(clue, node)
-    if task is None:
-        raise ClueConflict(_("该步骤当前不可办理。"), code="conflict")
-    if task.status == STATUS.NEW and not task.flow_task.can_assign(user, task):
-        raise PermissionDenied(_("您无权办理该步骤。"))
-    return completion.run_task(task=task, user=user, conflict=ClueConflict)
+    return completion.run_step(task=open_task(clue, node), user=user, conflict=ClueConflict)
 
 
 # ---------------------------------------------------------------- viewflow's own pages inside the Site

@@ -57,6 +57,16 @@ def run_task(*, task, user, conflict: type[Exception], apply: Callable | None = 
     return result
 
 
+def run_step(*, task, user, conflict: type[Exception], attach: Callable | None = None):
+    """`run_task` for a step whose flow permission is the whole rule (visits, clues): no open task is a
+    conflict (409), a task the person may not take is refused (403)."""
+    if task is None:
+        raise conflict(_("该步骤当前不可办理。"), code="conflict")
+    if task.status == STATUS.NEW and not task.flow_task.can_assign(user, task):
+        raise PermissionDenied(_("您无权办理该步骤。"))
+    return run_task(task=task, user=user, conflict=conflict, attach=attach)
+
+
 def _take(task, user, conflict) -> None:
     if task.status not in OPEN:
         raise conflict(_("此环节已由他人办理。"))
