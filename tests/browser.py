@@ -49,8 +49,10 @@ def login(page, base_url, username, password, timeout=30000):
 
     Waiting for "network idle" raced the form: idle can come before the POST's navigation starts, and
     the next step then ran on the login page. Here the click and the navigation it causes are awaited
-    together, then the URL (after the redirects) must be off /accounts/login/: a refused password
-    fails here, with the page's message, not three steps later.
+    together, then the URL (after the redirects) must be off /accounts/login/ and the login form gone:
+    the site's pages use Turbo, which submits the form by fetch and pushes the new URL into the history
+    before it swaps in the new page, so for a moment the URL is the home page and the body still the
+    login form. A refused password fails here, with the page's message, not three steps later.
     """
     page.goto(f"{base_url}/accounts/login/")
     page.fill("input[name=username]", username)
@@ -59,6 +61,7 @@ def login(page, base_url, username, password, timeout=30000):
         page.locator("form button[type=submit], form input[type=submit]").first.click()
     try:
         page.wait_for_url(lambda url: "/accounts/login/" not in url, timeout=timeout)
+        page.locator("input[name=password]").first.wait_for(state="detached", timeout=timeout)
     except Exception as error:  # noqa: BLE001 (re-raised with what the page said)
         errors = page.locator(".errorlist, .alert, [role=alert]").all_inner_texts()
         raise AssertionError(f"login as {username} stayed on {page.url}: {errors}") from error
