@@ -29,10 +29,11 @@ class CalendarYearAdmin(admin.ModelAdmin):
     inlines = [CalendarDayInline]
 
     def save_related(self, request, form, formsets, change):
-        """The days go in through calendar_year_enter, which also recomputes provisional deadlines."""
-        days = formsets[0]
-        calendar_year_enter(year=form.instance.year, holidays=days._days("holiday"),
-                            workdays=days._days("workday"), note=form.instance.note)
+        """The days as saved go in again through calendar_year_enter, which also recomputes provisional deadlines."""
+        super().save_related(request, form, formsets, change)
+        year = form.instance
+        days = {kind: {d.date: d.name for d in year.days.filter(kind=kind)} for kind in ("holiday", "workday")}
+        calendar_year_enter(year=year.year, holidays=days["holiday"], workdays=days["workday"], note=year.note)
 
 
 @admin.register(Deadline)
