@@ -39,3 +39,24 @@ def test_school_signs_and_reports_with_a_photo_on_a_tablet(transactional_db, liv
     order.refresh_from_db()
     assert order.status == RectificationOrder.Status.REPORT_REVIEW
     assert order.reports.get().attachments.count() == 1
+
+
+def test_school_staff_on_a_phone_is_told_whose_turn_it_is_in_both_languages(transactional_db, live_server, people,
+                                                                             tree):
+    from .browser import PHONE
+
+    order = issue(people, tree)
+    with chromium() as browser:
+        page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+        login(page, live_server.url, "school_staff", "pw-for-tests-1")
+        page.goto(f"{live_server.url}/orders/{order.pk}/")
+        box = page.locator("[data-next]").inner_text()
+        assert "目前无需您办理" in box and "学校负责人签收" in box
+        assert page.locator("button[name=sign]").count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing sideways
+        assert page.locator(".dd-bell").is_visible()
+        with page.expect_navigation():
+            page.locator(".dd-lang__btn").first.click()
+        page.goto(f"{live_server.url}/orders/{order.pk}/")
+        assert "Waiting for: the school leader's signature of receipt" in page.locator("[data-next]").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
