@@ -44,6 +44,7 @@ browser:
 	bash scripts/ensure_chromium.sh
 
 test: test-setup browser
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test-postgres: test-setup browser

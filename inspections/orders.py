@@ -132,9 +132,12 @@ def open_tasks(order, node_names):
     ).order_by("id")
 
 
-def _run_task(*, order, user, action: str, apply):
-    """Complete the open task of `action` as `user`; 403 before 409 (the action policy), exactly one winner."""
-    task = open_tasks(order, actions.ACTIONS[action].nodes).first()
+def _run_task(*, order, user, action: str | tuple[str, ...], apply):
+    """Complete the open task of `action` (or of whichever of several is open) as `user`;
+    403 before 409 (the action policy), exactly one winner."""
+    names = (action,) if isinstance(action, str) else action
+    task = open_tasks(order, [node for name in names for node in actions.ACTIONS[name].nodes]).first()
+    action = actions.NODE_ACTION[task.flow_task.name].name if task else names[0]
     actions.require(user, action, order, nodes={task.flow_task.name} if task else set())
 
     def attach(process):
@@ -315,8 +318,7 @@ def _closure_decision(order, decision: str):
 def closure_approve(*, order: RectificationOrder, user, note: str = "") -> RectificationOrder:
     """District leader's closure approval, or the city leader's for major findings."""
     before = _snapshot(order)
-    action = "order.city_approve" if approval_step(order) == "city_approve" else "order.approve_closure"
-    _run_task(order=order, user=user, action=action,
+    _run_task(order=order, user=user, action=("order.approve_closure", "order.city_approve"),
               apply=_closure_decision(order, RectificationOrder.ClosureDecision.APPROVED))
     audit(actor=user, action="closure.approved", obj=order, organization=order.school, order=order,
           before=before, after={**_snapshot(order), "note": note})

@@ -5,7 +5,7 @@ This test instead starts the production server (daphne, config.asgi) in a
 subprocess on a free loopback port against a throw-away SQLite file with the
 demo data, exactly like the embedded demo (in-memory channel layer). The
 "inspector issues an order" step happens inside that server process through a
-test-only hook (notifications/testing_asgi.py, enabled by an environment flag),
+test-only hook (tests/testing_asgi.py, enabled by an environment flag),
 because an in-memory layer cannot carry a push from the test process.
 """
 import os
@@ -43,7 +43,7 @@ def daphne_server(tmp_path_factory):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                               "notifications.testing_asgi:application"], cwd=ROOT, env=env,
+                               "tests.testing_asgi:application"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -148,11 +148,12 @@ async def issue_on_a_and_listen_on_b(port_a: int, port_b: int, school_pk: int, i
         return order, received
 
 
-def test_school_staff_on_process_b_receives_the_order_issued_on_process_a(people, tree, two_servers):
+def test_school_leader_on_process_b_receives_the_order_issued_on_process_a(people, tree, two_servers):
+    # The school leader signs (inspections.actions), so it is the leader who is told an order is issued.
     (_, port_a), (_, port_b) = two_servers
     inspector_token = obtain_token(port_a, people.district_inspector.username)
-    staff_token = obtain_token(port_a, people.school_staff.username)
+    leader_token = obtain_token(port_a, people.school_leader.username)
     order, received = asyncio.run(issue_on_a_and_listen_on_b(port_a, port_b, tree.school_a.pk, inspector_token,
-                                                                staff_token))
+                                                                leader_token))
     assert order["number"] and order["number"] in received["title"]
     assert received["read"] is False
