@@ -19,8 +19,11 @@ def order_set_status(*, order: RectificationOrder, status: str) -> None:
     if order.status != status:
         order.status = status
         order.save(update_fields=["status"])
-        if status == RectificationOrder.Status.CITY_REVIEW:
-            events.emit(events.ORDER_CITY_REVIEW, target=order)
+
+
+def city_review_opened(*, order: RectificationOrder) -> None:
+    """A major order the district approved now waits for the city leader: tell them it is their turn."""
+    events.emit(events.ORDER_CITY_REVIEW, target=order)
 
 
 def order_escalate(*, order: RectificationOrder, level: int, reason: str) -> None:

@@ -31,7 +31,6 @@ from .models import (
 )
 
 Status = RectificationOrder.Status
-__all__ = ["OrderConflict"]  # raised by the services below (inspections.conflicts)
 
 
 # --- issuing ---------------------------------------------------------------
@@ -417,11 +416,14 @@ def order_issue_manual(*, school: Organization, findings: list[dict], issued_by,
     return order, True
 
 
+# The approvals the one approve action (page form, API) runs: whichever of them the order waits for.
+APPROVALS = ("order.approve_report", "order.approve_closure", "order.city_approve", "order.city_supervise")
+
+
 def approval_step(order) -> str | None:
-    """Which approval the order waits for now: the node name of its open approval task, if any."""
-    task = open_tasks(order, ["approve_report", "approve_closure", "city_approve", "city_supervise",
-                              "city_overdue_supervise"]).first()
-    return task.flow_task.name if task else None
+    """Which approval the order waits for now: the action of its open approval task, if any."""
+    task = open_tasks(order, [node for name in APPROVALS for node in actions.ACTIONS[name].nodes]).first()
+    return actions.NODE_ACTION[task.flow_task.name].name if task else None
 
 
 @transaction.atomic
@@ -430,15 +432,13 @@ def approval_decide(*, order: RectificationOrder, user, decision: str, note: str
 
     `decision` is "approve" or "return"; the page's approval form and the API's approve action both call this.
     """
-    step = approval_step(order)
-    returning = decision == "return"
-    if step == "approve_report":
+    step, returning = approval_step(order), decision == "return"
+    if step == "order.approve_report":
+        return (report_return if returning else report_approve)(order=order, user=user, note=note)
+    if step in ("order.approve_closure", "order.city_approve"):
         if returning:
-            return report_return(order=order, user=user, note=note)
-        return report_approve(order=order, user=user, note=note)
-    if step in ("approve_closure", "city_approve"):
-        return closure_return(order=order, user=user, reason=note) if returning else \
-            closure_approve(order=order, user=user, note=note)
-    if step in ("city_supervise", "city_overdue_supervise"):
+            return closure_return(order=order, user=user, reason=note)
+        return closure_approve(order=order, user=user, note=note)
+    if step == "order.city_supervise":
         return city_supervise(order=order, user=user, note=note)
     raise OrderConflict(_("整改通知书当前没有待审批事项。"))

@@ -161,7 +161,7 @@ def to_overdue_recipients(target, context):
     """School and district leaders; from the second overdue on, the city leader too."""
     order, school = order_of(target), school_of(target)
     people = school_leaders(school) + district_leaders(school)
-    if thresholds.overdue_escalation_level(order.overdue_count) >= thresholds.CITY_LEVEL \
+    if thresholds.city_supervision_due_after_overdue(order.overdue_count) \
             or order.escalation_level >= thresholds.CITY_LEVEL:
         people += city_leaders(school)
     return people
@@ -207,11 +207,8 @@ def to_clue_inspectors(target, context):
     return list(policy.users_with_role(Role.INSPECTOR, target.district))
 
 
-def to_campaign_organiser_leaders(target, context):
-    return list(policy.users_with_role_at(Role.LEADER, target.organiser))
-
-
-def to_visit_organiser_leaders(target, context):
+def to_organiser_leaders(target, context):
+    """The leaders of the authority that organised the visit or the campaign."""
     return list(policy.users_with_role_at(Role.LEADER, target.organiser))
 
 
@@ -306,11 +303,11 @@ RULES: dict[str, Rule] = {
     ev.EXTENSION_REQUESTED: Rule(to_actors("order.decide_extension"), _order_title(T_EXT_REQUESTED), order_link),
     ev.EXTENSION_DECIDED: Rule(to_requester_and_school_leader, _order_title(T_EXT_DECIDED), order_link),
     ev.VISIT_ASSIGNED: Rule(to_visit_team, _visit_title(T_VISIT_ASSIGNED), visit_link),
-    ev.VISIT_SUBMITTED: Rule(to_visit_organiser_leaders, _visit_title(T_VISIT_SUBMITTED), visit_link),
+    ev.VISIT_SUBMITTED: Rule(to_organiser_leaders, _visit_title(T_VISIT_SUBMITTED), visit_link),
     ev.VISIT_RETURNED: Rule(to_visit_team, _visit_title(T_VISIT_RETURNED), visit_link),
     ev.CLUE_REGISTERED: Rule(to_clue_leaders, _clue_title(T_CLUE_REGISTERED), clue_link),
     ev.CLUE_TO_VERIFY: Rule(to_clue_inspectors, _clue_title(T_CLUE_TO_VERIFY), clue_link),
     ev.CLUE_TO_REPLY: Rule(to_clue_leaders, _clue_title(T_CLUE_TO_REPLY), clue_link),
     ev.CLUE_OVERDUE: Rule(to_clue_leaders, _clue_title(T_CLUE_OVERDUE), clue_link),
-    ev.CAMPAIGN_PUBLICATION_DUE: Rule(to_campaign_organiser_leaders, campaign_title, campaign_link),
+    ev.CAMPAIGN_PUBLICATION_DUE: Rule(to_organiser_leaders, campaign_title, campaign_link),
 }

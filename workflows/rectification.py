@@ -188,7 +188,7 @@ class RectificationFlow(flow.Flow):
     city_approve = (
         flow.View(task_page).Annotation(title=_("市级销号审批"))
         .Permission(**permission_of("order.city_approve"))
-        .onCreate(this.entered)
+        .onCreate(this.entered_city_review)
         .Next(this.close)
     )
     close = flow.Function(this.close_order).Annotation(title=_("销号")).Next(this.end)
@@ -227,6 +227,10 @@ class RectificationFlow(flow.Flow):
     def entered(self, activation):
         order_steps.order_set_status(order=activation.process.order,
                                      status=NODE_STATUS[activation.flow_task.name])
+
+    def entered_city_review(self, activation):
+        self.entered(activation)
+        order_steps.city_review_opened(order=activation.process.order)
 
     def entered_city_supervision(self, activation):
         self.entered(activation)
