@@ -137,25 +137,29 @@ def require(user, name: str, order, *, nodes: set[str] | None = None) -> None:
         raise OrderConflict(decision.reason)
 
 
-def actions_for(user, order) -> list[str]:
+def actions_for(user, order, *, nodes: set[str] | None = None) -> list[str]:
     """The actions `user` may take on `order` now, in the table's order (page buttons, API, tests).
 
     The same answers as `can` for each action, asking the permission only where the state allows
     the action (a handful of queries for a page, whatever the table's length).
     """
-    nodes, pending = open_nodes(order), _has_pending_extension(order)
-    possible = [a for a in ACTIONS.values() if _state_allows(a, order, nodes, pending)]
+    nodes = open_nodes(order) if nodes is None else nodes
+    pending = _has_pending_extension(order)
     granted: dict[tuple, bool] = {}
-    for action in possible:
-        key = (action.perm, action.owner(order).pk)
+    allowed = []
+    for action in (a for a in ACTIONS.values() if _state_allows(a, order, nodes, pending)):
+        owner = action.owner(order)
+        key = (action.perm, owner.pk)
         if key not in granted:
-            granted[key] = policy.can(user, action.perm, action.owner(order))
-    return [a.name for a in possible if granted[(a.perm, a.owner(order).pk)]]
+            granted[key] = policy.can(user, action.perm, owner)
+        if granted[key]:
+            allowed.append(action.name)
+    return allowed
 
 
-def waiting_for(order) -> list[Action]:
+def waiting_for(order, *, nodes: set[str] | None = None) -> list[Action]:
     """The flow steps the order waits on now, whoever holds them (the page says whose turn it is)."""
-    nodes = open_nodes(order)
+    nodes = open_nodes(order) if nodes is None else nodes
     return [a for a in ACTIONS.values() if a.is_flow_step and nodes & set(a.nodes)]
 
 
