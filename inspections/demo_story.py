@@ -16,28 +16,24 @@ import heapq
 import io
 import itertools
 import sys
-import uuid
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from PIL import Image, ImageDraw
+from viewflow.workflow.timers import fire_due_timers
+
 from organizations.models import Organization
 from workflows.calendar import SHANGHAI, working_days_before
+from workflows.management.commands.run_timers import sweep
+
+from .demo_storylines import FIRST_WD, MARK_KEY, mark_notifications_read, story_uuid, storylines
+from .models import RectificationOrder
 
 # Client UUIDs of the story's orders, visits and reports are uuid5 names in this namespace.
-STORY_NS = uuid.UUID("0b7e6a52-4c2d-4f0e-8d1a-5e3c9a7d2b10")
-MARK_KEY = "cq-closed"  # the story's first order; its presence means the story was played
-
-
-def story_uuid(key: str) -> uuid.UUID:
-    return uuid.uuid5(STORY_NS, key)
-
-
 def story_played() -> bool:
-    from .models import RectificationOrder
-
     return RectificationOrder.objects.filter(client_uuid=story_uuid(MARK_KEY)).exists()
 
 
@@ -71,8 +67,6 @@ class MovedClock:
 
 def _signature_url() -> str:
     """A small drawn PNG: the school representative's signature on the tablet."""
-    from PIL import Image, ImageDraw
-
     img = Image.new("RGBA", (240, 90), (0, 0, 0, 0))
     ImageDraw.Draw(img).line([(20, 60), (80, 25), (130, 65), (210, 30)], fill=(20, 20, 90, 255), width=4)
     buf = io.BytesIO()
@@ -139,8 +133,6 @@ def scheduler_line(story: Story, first_wd: int):
     The timer part of run_timers' sweep (viewflow's own dispatcher); the mail and robot outboxes
     have nothing to send during the replay (demo users have no addresses), the final sweep runs them.
     """
-    from viewflow.workflow.timers import fire_due_timers
-
     day = story.day(first_wd)
     while day <= story.today:
         for at in SWEEP_TIMES:
@@ -156,10 +148,6 @@ def load_demo_story() -> bool:
     """Play the story once; False when it was already there."""
     if story_played():
         return False
-    from workflows.management.commands.run_timers import sweep  # also imports the flows' timer receivers
-
-    from .demo_storylines import FIRST_WD, mark_notifications_read, storylines
-
     story = Story(timezone.now())
     with MovedClock() as clock:
         play([scheduler_line(story, FIRST_WD), *storylines(story)], clock)

@@ -6,6 +6,7 @@ of its next step, then takes that step through a service. Moments are
 the functions only walk them. Texts are written for the demo (no seed quotes).
 """
 import datetime as dt
+import uuid
 import zlib
 
 from django.contrib.auth import get_user_model
@@ -18,7 +19,6 @@ from . import clues as clue_svc
 from . import draws as draw_svc
 from . import orders as order_svc
 from . import visits as visit_svc
-from .demo_story import story_uuid
 from .models import ChecklistItem, Clue, VisitItemResult
 
 FIRST_WD = 72  # the scheduler sweeps every morning from this many working days ago
@@ -117,6 +117,14 @@ CLUES = [
         ((1, 15), "triage", "surprise_visit"), ((0, 10), "visit")]),
     ("jy-clue-new", "S-JYZZ", "mailbox", "反映学校实习安排与所学专业不对口", ("陈女士", "13900000008"), (1, 16), []),
 ]
+
+STORY_NS = uuid.UUID("0b7e6a52-4c2d-4f0e-8d1a-5e3c9a7d2b10")
+MARK_KEY = "cq-closed"  # the story's first order; its presence means the story was played
+
+
+def story_uuid(key: str) -> uuid.UUID:
+    return uuid.uuid5(STORY_NS, key)
+
 
 
 # ---------------------------------------------------------------- order steps
