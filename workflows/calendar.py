@@ -76,7 +76,12 @@ def add_working_days(start, n: int) -> dt.date:
 def due_after(start, n: int) -> DueTime:
     """The deadline n working days after `start`: 23:59:59 Shanghai time on that day."""
     day, provisional = _walk(local_date(start), n)
-    return DueTime(dt.datetime.combine(day, END_OF_DAY, tzinfo=SHANGHAI), provisional)
+    return DueTime(end_of_day(day), provisional)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """When a deadline on `day` ends: 23:59:59 Shanghai time."""
+    return dt.datetime.combine(day, END_OF_DAY, tzinfo=SHANGHAI)
 
 
 def is_working_day(day) -> bool:

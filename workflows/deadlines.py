@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .calendar import END_OF_DAY, SHANGHAI, DueTime, due_after, is_working_day, local_date
+from .calendar import DueTime, due_after, end_of_day, is_working_day, local_date
 from .models import CalendarDay, CalendarYear, Deadline
 
 # Sent after a deadline's due time changed (recomputed or extended), so that
@@ -26,7 +26,7 @@ def deadline_create(*, purpose: str, start: dt.date | dt.datetime, working_days:
 
 def _due(deadline: Deadline) -> DueTime:
     if deadline.granted_date is not None:
-        return DueTime(dt.datetime.combine(deadline.granted_date, END_OF_DAY, tzinfo=SHANGHAI), False)
+        return DueTime(end_of_day(deadline.granted_date), False)
     return due_after(deadline.start_date, deadline.working_days)
 
 
