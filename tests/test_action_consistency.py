@@ -15,7 +15,9 @@ from rest_framework.test import APIClient
 
 from inspections import actions
 from inspections.models import RectificationOrder
-from inspections.orders import closure_approve, extension_request, order_sign, recheck_record, report_submit
+from inspections.orders import (
+    closure_approve, extension_request, order_sign, recheck_record, report_approve, report_submit,
+)
 from notifications.models import Notification
 from workflows.calendar import SHANGHAI, add_working_days
 from workflows.tasks import tasks_for
@@ -39,6 +41,13 @@ def _orders_in_every_state(people, tree) -> dict[str, RectificationOrder]:
     due = states["extension_pending"].deadline.due_at
     extension_request(order=states["extension_pending"], user=people.school_staff, reason="设备采购周期长",
                       requested_deadline=add_working_days(due, 5))
+    # An extension asked for and then overtaken: the school reported before the leader decided.
+    states["extension_overtaken"] = issue(people, tree)
+    order_sign(order=states["extension_overtaken"], user=people.school_leader)
+    extension_request(order=states["extension_overtaken"], user=people.school_staff, reason="设备采购周期长",
+                      requested_deadline=add_working_days(states["extension_overtaken"].deadline.due_at, 5))
+    report_submit(order=states["extension_overtaken"], user=people.school_staff, measures="已整改")
+    report_approve(order=states["extension_overtaken"], user=people.school_leader)
     for name in ("rechecking", "closure_review", "city_review", "closed", "second_round"):
         order = issue(people, tree, severity="major" if name == "city_review" else "general")
         sign_and_report(people, order)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from inspections.models import ExtensionRequest, RectificationOrder
+from inspections.models.orders import SCHOOLS_TURN
 from organizations import policy
 from organizations.roles import Perm
 
@@ -49,8 +50,10 @@ def _flow_tasks(user, *, after: int | None = None, limit: int | None = None):
 
 
 def _pending_extensions(user):
+    # The same rule as inspections.actions' "order.decide_extension": pending, and the order still the school's turn.
     return ExtensionRequest.objects.filter(
-        decision=ExtensionRequest.Decision.PENDING, order__issuer__in=policy.orgs_with(user, Perm.LEAD),
+        decision=ExtensionRequest.Decision.PENDING, order__status__in=SCHOOLS_TURN,
+        order__issuer__in=policy.orgs_with(user, Perm.LEAD),
     ).select_related("order__school").order_by("id")
 
 
