@@ -72,10 +72,16 @@ class Action:
     nodes: tuple[str, ...] = ()             # flow tasks it completes (open = the state allows it)
     prompt: str = ""                         # what the page says the person should do
     awaits: str = ""                         # what everyone else is told the order waits for
+    optional: bool = False                   # may be done, but nobody waits for it (not a to-do)
 
     @property
     def is_flow_step(self) -> bool:
         return bool(self.nodes)
+
+    @property
+    def is_todo(self) -> bool:
+        """Someone waits for it: it is in the person's inbox and the page's next step."""
+        return not self.optional
 
 
 ACTIONS: dict[str, Action] = {a.name: a for a in (
@@ -93,7 +99,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
            gettext_lazy("市级领导审批销号")),
     Action("order.city_supervise", Perm.LEAD, order_city, ("city_supervise", "city_overdue_supervise"),
            gettext_lazy("请作出督办意见"), gettext_lazy("市级领导督办")),
-    Action("order.request_extension", Perm.SCHOOL_REPORT, order_school, (), gettext_lazy("可申请延期")),
+    Action("order.request_extension", Perm.SCHOOL_REPORT, order_school, (), gettext_lazy("可申请延期"),
+           optional=True),
     Action("order.decide_extension", Perm.LEAD, order_issuer, (), gettext_lazy("请审批延期申请")),
 )}
 NODE_ACTION = {node: action for action in ACTIONS.values() for node in action.nodes}

@@ -65,7 +65,7 @@ def _detail_context(request, order) -> dict:
     allowed = actions.actions_for(request.user, order, nodes=nodes)
     return {
         "order": order, "days_left": working_days_left(order), "order_actions": {order.pk: set(allowed)},
-        "next_steps": [a for a in allowed if actions.ACTIONS[a].is_flow_step],
+        "next_steps": [a for a in allowed if actions.ACTIONS[a].is_todo],
         "waiting": actions.waiting_for(order, nodes=nodes),
         "findings": order.findings.prefetch_related("attachments"),
         "reports": order.reports.prefetch_related("attachments").select_related("submitted_by"),

@@ -193,3 +193,12 @@ def test_school_staff_is_not_asked_to_sign_and_the_page_says_who_is(client, peop
     client.force_login(people.school_leader)
     body = client.get(f"/orders/{order.pk}/").content.decode()
     assert 'data-action="order.sign"' in body and 'data-form="order.sign"' in body
+
+
+def test_a_leader_with_an_extension_to_decide_is_told_so_as_the_next_step(client, people, world):
+    client.force_login(people.district_leader)
+    body = client.get(f"/orders/{world['extension_pending'].pk}/").content.decode()
+    assert 'data-action="order.decide_extension"' in body and "目前无需您办理" not in body
+    client.force_login(people.school_staff)  # asking for more time is open to the school, but nobody waits for it
+    body = client.get(f"/orders/{world['rectifying'].pk}/").content.decode()
+    assert 'data-form="order.request_extension"' in body and 'data-action="order.request_extension"' not in body
