@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from inspections.models import RectificationOrder
+from inspections.models.orders import SCHOOLS_TURN
 from organizations import policy
 from workflows.calendar import SHANGHAI, due_after
 
@@ -35,16 +36,16 @@ class Digest:
 
 
 def build_digest(user, today: dt.date) -> Digest:
-    """Open orders visible to `user`: due from today to the 3rd working day ahead, and already overdue."""
+    """Orders visible to `user` waiting on the school: due from today to the 3rd working day ahead,
+    and overdue (the one meaning: inspections.models.orders.overdue_q) as the day starts."""
     start_of_day = dt.datetime.combine(today, dt.time.min, tzinfo=SHANGHAI)
     horizon = due_after(today, HORIZON_WORKING_DAYS).due_at
-    orders = (RectificationOrder.objects.filter(school__in=policy.visible_schools(user))
-              .exclude(status=RectificationOrder.Status.CLOSED)
+    orders = (RectificationOrder.objects.filter(school__in=policy.visible_schools(user), status__in=SCHOOLS_TURN)
               .select_related("deadline", "school").order_by("deadline__due_at", "id"))
     return Digest(
         day=today,
         due_soon=list(orders.filter(deadline__due_at__gte=start_of_day, deadline__due_at__lte=horizon)),
-        overdue=list(orders.filter(deadline__due_at__lt=start_of_day)),
+        overdue=list(orders.overdue(now=start_of_day)),
     )
 
 

@@ -237,14 +237,17 @@ def _orders_for_digest(people, tree, today):
     closed = make_order(school=tree.school_a, issued_by=people.district_inspector, working_days=1,
                         start=now - dt.timedelta(days=20), status="closed")
     other = make_order(school=tree.school_b, issued_by=people.other_district_inspector, working_days=2, start=now)
-    return soon, late, far, closed, other
+    # reported in time and past its deadline now, waiting for the inspector: not the school's overdue
+    rechecking = make_order(school=tree.school_a, issued_by=people.district_inspector, working_days=1,
+                            start=now - dt.timedelta(days=20), status="rechecking")
+    return soon, late, far, closed, other, rechecking
 
 
 def test_digest_lists_due_soon_and_overdue_visible_orders(people, tree):
     today = dt.date(2026, 6, 1)  # a Monday
-    soon, late, far, closed, other = _orders_for_digest(people, tree, today)
+    soon, late, far, closed, other, rechecking = _orders_for_digest(people, tree, today)
     digest = build_digest(people.school_staff, today)
-    assert digest.due_soon == [soon] and digest.overdue == [late]
+    assert digest.due_soon == [soon] and digest.overdue == [late]  # not the closed one, nor the one re-checked
     assert other not in build_digest(people.district_leader, today).due_soon
     assert other in build_digest(people.city_leader, today).due_soon
 
