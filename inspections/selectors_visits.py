@@ -11,7 +11,7 @@ from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm, Role
 
-from .models import ChecklistTemplate, Visit
+from .models import Campaign, ChecklistTemplate, Visit
 from .models.visits import UNANNOUNCED_KINDS
 
 
@@ -39,6 +39,13 @@ def get_visit_for_user(user, pk) -> Visit:
         return visits_visible_to(user).get(pk=pk)
     except (Visit.DoesNotExist, ValueError, TypeError):
         raise Http404("visit not found") from None
+
+
+def campaigns_in_view(user) -> QuerySet[Campaign]:
+    """Campaigns offered as filter choices: those with a visit the user may see, so a school learns of a draw
+    only when the team has checked in (a campaign's mere presence in a dropdown would tell it)."""
+    return (Campaign.objects.filter(visits__in=visits_visible_to(user).values("pk")).distinct()
+            .order_by("-period_start", "-pk"))
 
 
 def todays_visits(user) -> QuerySet[Visit]:

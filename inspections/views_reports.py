@@ -7,11 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from organizations import policy
-
 from . import charts, ledger, pdf, stats
-from .models import Campaign, ChecklistSection, RectificationOrder, Severity
-from .selectors_visits import get_visit_for_user
+from .models import ChecklistSection, RectificationOrder, Severity
+from .selectors_visits import campaigns_in_view, get_visit_for_user
 
 
 def _filter_or_400(request):
@@ -23,9 +21,8 @@ def _filter_or_400(request):
 
 def _choices(user) -> dict:
     """Options for the filter form: campaigns with visits the user may see, checklist sections, severities."""
-    schools = policy.visible_schools(user).values("pk")
     return {
-        "campaigns": Campaign.objects.filter(visits__school__in=schools).distinct().order_by("-period_start")[:50],
+        "campaigns": campaigns_in_view(user)[:50],
         "sections": ChecklistSection.objects.filter(template__is_active=True).order_by("template_id", "order")[:60],
         "severities": Severity.choices, "statuses": RectificationOrder.Status.choices,
     }
