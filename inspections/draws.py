@@ -19,7 +19,6 @@ replacement (Efraimidis–Spirakis: key = u^(1/w), highest keys win), which with
 all weights 1 is a uniform sample.
 """
 import datetime as dt
-import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth import get_user_model
@@ -37,6 +36,7 @@ from workflows.calendar import due_after
 
 from .audit import audit
 from .draw_algorithm import ALGORITHM, MIN_TEAM, draw_from_record, new_seed, target_weight
+from .idempotency import server_uuid
 from .models import Campaign, Clue, Conflict, Draw, DrawAssignment, Finding
 from .models.draws import FrozenDrawError
 from .models.visits import Kind
@@ -45,7 +45,6 @@ from .visits import current_template, visit_plan
 
 # ---------------------------------------------------------------- services (database side)
 
-VISIT_UUID_NS = uuid.UUID("3b0f7f2c-55a1-4d7e-9c51-2f0e8a6b9d40")
 FINDINGS_YEARS = 3
 
 
@@ -179,7 +178,7 @@ def _plan_visits(record: Draw, user) -> list[DrawAssignment]:
         school, team = schools[row["school"]], [people[i] for i in row["team"]]
         visit = visit_plan(school=school, planned_date=visit_date_for(record.campaign), lead=people[row["lead"]],
                            planned_by=user, kind=Kind.RANDOM, members=team, campaign=record.campaign,
-                           client_uuid=uuid.uuid5(VISIT_UUID_NS, f"draw-{record.pk}-{school.pk}"))
+                           client_uuid=server_uuid("draw-visit", f"{record.pk}-{school.pk}"))
         rows += [DrawAssignment(draw=record, school=school, inspector=u, is_lead=(u.pk == row["lead"]), visit=visit)
                  for u in team]
     return rows

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from viewflow.workflow.status import STATUS
 
 from notifications import events
@@ -26,6 +27,7 @@ from workflows.rectification import RectificationFlow
 from . import actions, thresholds
 from .conflicts import OrderConflict
 from .audit import audit
+from .idempotency import replay_of
 from .models import (
     ExtensionRequest, Finding, OrderNumberCounter, Recheck, RectificationOrder, RectificationReport,
 )
@@ -80,14 +82,11 @@ def finding_create(*, school: Organization, description: str, severity: str, fou
 def order_issue(*, school: Organization, findings, issued_by, requirements: str = "", visit=None,
                 client_uuid: uuid.UUID | None = None) -> RectificationOrder:
     """Issue an order for `findings`, number it, start its flow."""
-    if client_uuid is not None:
-        existing = RectificationOrder.objects.filter(client_uuid=client_uuid).first()
-        if existing is not None:
-            return _replayed(existing, issued_by)
+    _require_may_issue(issued_by, school)
+    if existing := _replayed(issued_by, client_uuid):
+        return existing
     if not school.is_school:
         raise ValidationError({"school": _("只能向学校下发整改通知书。")})
-    if not policy.can(issued_by, Perm.INSPECT, school):
-        raise PermissionDenied(_("您不能向该学校下发整改通知书。"))
     findings = list(Finding.objects.select_for_update().filter(pk__in=[f.pk for f in findings]))
     _validate_findings(school, findings)
     order = _order_create(school=school, findings=findings, issued_by=issued_by,
@@ -101,11 +100,17 @@ def order_issue(*, school: Organization, findings, issued_by, requirements: str 
     return order
 
 
-def _replayed(order, user):
-    # A retried call returns what the first one made, but only to the same person.
-    if order.issued_by_id != user.pk:
-        raise ValidationError({"client_uuid": _("该请求编号已被使用。")})
-    return order
+ISSUE_REFUSAL = _lazy("您不能向该学校下发整改通知书。")
+
+
+def _require_may_issue(user, school) -> None:
+    if not policy.can(user, Perm.INSPECT, school):
+        raise PermissionDenied(ISSUE_REFUSAL)
+
+
+def _replayed(user, client_uuid):
+    # A retried call returns what the first one made, but only to the person who made it.
+    return replay_of(RectificationOrder.objects.filter(issued_by=user), client_uuid, refusal=ISSUE_REFUSAL)
 
 
 def _order_create(*, school, findings, issued_by, requirements, visit, client_uuid):
@@ -192,10 +197,9 @@ def order_sign(*, order: RectificationOrder, user) -> RectificationOrder:
 @transaction.atomic
 def report_submit(*, order: RectificationOrder, user, measures: str, attachments=(),
                   client_uuid: uuid.UUID | None = None) -> RectificationReport:
-    if client_uuid is not None:
-        existing = RectificationReport.objects.filter(client_uuid=client_uuid).first()
-        if existing is not None:
-            return existing
+    # Replays are answered only within this order (which the caller was allowed to fetch).
+    if existing := replay_of(order.reports.all(), client_uuid, refusal=_("该请求编号已被使用。")):
+        return existing
     if not (measures or "").strip():
         raise ValidationError({"measures": _("请填写整改措施。")})
     _check_attachments(order, attachments)
@@ -400,12 +404,9 @@ def extension_decide(*, extension: ExtensionRequest, user, approve: bool, note: 
 def order_issue_manual(*, school: Organization, findings: list[dict], issued_by, requirements: str = "",
                        client_uuid: uuid.UUID | None = None) -> tuple[RectificationOrder, bool]:
     """The inspector's manual order: findings typed in, then issued. Returns (order, created)."""
-    if client_uuid is not None:
-        existing = RectificationOrder.objects.filter(client_uuid=client_uuid).first()
-        if existing is not None:
-            return _replayed(existing, issued_by), False
-    if not policy.can(issued_by, Perm.INSPECT, school):
-        raise PermissionDenied(_("您不能向该学校下发整改通知书。"))
+    _require_may_issue(issued_by, school)
+    if existing := _replayed(issued_by, client_uuid):
+        return existing, False
     if not findings:
         raise ValidationError({"findings": _("至少需要一个问题。")})
     made = [finding_create(school=school, found_by=issued_by, description=f["description"],

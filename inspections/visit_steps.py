@@ -3,13 +3,11 @@
 Called only by workflows.visit (its onCreate callbacks and Function nodes): the
 flow is the one writer of a visit's status after check-in.
 """
-import uuid
-
+from .idempotency import server_uuid
 from .models import Visit
 from .orders import order_issue
 
 # Orders made from a visit get a UUID derived from the visit, so a replayed hand-over makes no second order.
-ORDER_UUID_NS = uuid.UUID("6f1c8e0e-3d0b-4d53-9a55-7d1f0d1f5a11")
 
 
 def visit_set_status(*, visit: Visit, status: str) -> None:
@@ -31,4 +29,4 @@ def visit_hand_over(*, visit: Visit, approved_by):
     lead = visit.members.filter(is_lead=True).select_related("user").first()
     return order_issue(school=visit.school, findings=findings, issued_by=lead.user if lead else approved_by,
                        requirements=visit.summary, visit=visit,
-                       client_uuid=uuid.uuid5(ORDER_UUID_NS, f"visit-{visit.pk}"))
+                       client_uuid=server_uuid("visit-order", str(visit.pk)))

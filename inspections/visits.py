@@ -28,11 +28,13 @@ from organizations.roles import Perm, Role
 from .audit import audit
 from .conflicts import VisitConflict
 from .evidence import sniff, submit_with_evidence
+from .idempotency import replay_of
 from .models import (
     Attachment, Campaign, ChecklistItem, ChecklistTemplate, Finding, Severity, Visit, VisitItemResult,
     VisitTeamMember,
 )
 from .models.visits import Kind
+from .selectors_visits import visits_visible_to
 
 STANDARD_CODE = "GFBX-2025"
 EDITABLE = (Visit.Status.IN_PROGRESS, Visit.Status.RETURNED)
@@ -117,9 +119,10 @@ def visit_plan(*, school: Organization, planned_date: date, lead, planned_by, ki
                members=(), template: ChecklistTemplate | None = None, campaign: Campaign | None = None,
                client_uuid: uuid.UUID | None = None) -> Visit:
     """Plan a visit and start its process; a replayed client UUID returns the visit already made."""
-    if client_uuid and (existing := Visit.objects.filter(client_uuid=client_uuid).first()):
+    refusal = _("您无权为该学校安排督导检查。")
+    _require(may_plan(planned_by, school), refusal)
+    if existing := replay_of(visits_visible_to(planned_by), client_uuid, refusal=refusal):
         return existing
-    _require(may_plan(planned_by, school), _("您无权为该学校安排督导检查。"))
     if not school.is_school:
         raise ValidationError({"school": _("只能对学校安排督导检查。")})
     if kind not in Kind.values:
@@ -241,12 +244,12 @@ def finding_record(*, visit: Visit, user, description: str, item=None, severity:
                    hazard: bool | None = None, needs_rectification: bool = True, photos=(),
                    client_uuid: uuid.UUID | None = None) -> Finding:
     """Record a finding; severity and hazard default to the item's. A replayed client UUID returns the same row."""
-    if client_uuid and (existing := Finding.objects.filter(client_uuid=client_uuid).first()):
-        if existing.visit_id != visit.pk:
-            raise ValidationError({"client_uuid": _("该标识已用于其他检查的问题。")})
+    refusal = _("只有本次检查组成员可以记录问题。")
+    _require(may_conduct(user, visit), refusal)
+    if existing := replay_of(Finding.objects.filter(visit=visit), client_uuid, refusal=refusal):
         return existing
     visit = _locked(visit)
-    _require(may_conduct(user, visit), _("只有本次检查组成员可以记录问题。"))
+    _require(may_conduct(user, visit), refusal)
     _require_status(visit, EDITABLE, _("当前状态不能再记录问题。"))
     item = _item_of(visit, item) if item is not None else None
     if not (description or "").strip():

@@ -164,8 +164,8 @@ def _issue_once(user, school, data):
                                            requirements=data["requirements"], client_uuid=data.get("client_uuid"))
     except IntegrityError:
         # A concurrent replay of the same client UUID won the insert: answer with its order.
-        order = RectificationOrder.objects.filter(client_uuid=data.get("client_uuid")).first()
-        if order is None or order.issued_by_id != user.pk:
+        order = RectificationOrder.objects.filter(client_uuid=data.get("client_uuid"), issued_by=user).first()
+        if order is None:
             raise
         return order, False
 

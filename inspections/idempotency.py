@@ -1,0 +1,35 @@
+"""Client UUIDs: how a retried create finds what the first attempt made, without telling anyone else it exists.
+
+Every create that takes a client UUID checks the caller's permission first, then asks `replay_of`: the
+earlier object comes back only to someone who may see it; to anyone else the answer is the same refusal
+they would get for any object they may not touch, so a UUID cannot be used to probe for other people's
+work. UUIDs the server makes itself (a draw's visits, a reviewed visit's order) are keyed with the
+secret key, so they stay stable for retries but cannot be guessed from the sequential ids they stand for.
+"""
+import hashlib
+import hmac
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+
+def replay_of(visible: QuerySet, client_uuid: uuid.UUID | None, *, refusal: str):
+    """The object made earlier with `client_uuid` if the caller may see it (in `visible`); None if there is
+    none; PermissionDenied(refusal) if it exists out of the caller's sight."""
+    if client_uuid is None:
+        return None
+    existing = visible.model._default_manager.filter(client_uuid=client_uuid).only("pk").first()
+    if existing is None:
+        return None
+    earlier = visible.filter(pk=existing.pk).first()
+    if earlier is None:
+        raise PermissionDenied(refusal)
+    return earlier
+
+
+def server_uuid(purpose: str, key: str) -> uuid.UUID:
+    """A stable UUID for (purpose, key) that only the holder of SECRET_KEY can compute."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{purpose}:{key}".encode(), hashlib.sha256).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
