@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .checklist_admin import template_in_use
 from .models import AuditEvent, ChecklistItem, ChecklistSection, ChecklistTemplate
 
 
@@ -7,17 +8,42 @@ class ChecklistSectionInline(admin.TabularInline):
     model = ChecklistSection
     extra = 0
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and template_in_use(obj))
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+class FrozenOnceUsedAdmin(admin.ModelAdmin):
+    """A version that a visit or campaign uses is history: the operator may read it, not change it.
+    Edits go through the checklist screens (checklist_item_update), which make the next version."""
+
+    def template_of(self, obj) -> ChecklistTemplate:
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and template_in_use(self.template_of(obj)))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and template_in_use(self.template_of(obj)))
+
 
 @admin.register(ChecklistTemplate)
-class ChecklistTemplateAdmin(admin.ModelAdmin):
+class ChecklistTemplateAdmin(FrozenOnceUsedAdmin):
     list_display = ["title", "code", "version", "is_active"]
     inlines = [ChecklistSectionInline]
 
+    def template_of(self, obj):
+        return obj
+
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
+class ChecklistItemAdmin(FrozenOnceUsedAdmin):
     list_display = ["code", "title", "severity", "hazard", "section"]
     list_filter = ["severity", "hazard", "section__template"]
+
+    def template_of(self, obj):
+        return obj.section.template
 
 
 @admin.register(AuditEvent)

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from .models import Organization
@@ -42,11 +41,6 @@ STORY_USERS = [
     ("jn_inspector2", "钱督学", "JN", Role.INSPECTOR),
 ]
 
-ADMIN_MODEL_PERMS = [
-    ("organizations", "organization"), ("organizations", "membership"),
-    ("workflows", "calendaryear"), ("workflows", "calendarday"),
-    ("inspections", "checklisttemplate"), ("inspections", "checklistitem"),
-]
 
 
 def _upsert_org(*, code, parent, **fields) -> Organization:
@@ -99,16 +93,9 @@ def load_demo() -> None:
     orgs = load_tree(json.loads(JINAN_TREE.read_text(encoding="utf-8")))
     checklist_load_standard()
     _upsert_user("admin", "系统管理员", staff=True, superuser=True)
-    admin_perms = Permission.objects.filter(
-        content_type__app_label__in={a for a, _ in ADMIN_MODEL_PERMS},
-        content_type__model__in={m for _, m in ADMIN_MODEL_PERMS},
-        codename__regex=r"^(add|change|delete|view)_(organization|membership|calendaryear|calendarday|checklisttemplate|checklistitem)$",
-    )
+    # Role admins are not Django staff: /admin/ is the operator's, they use the app's own screens.
     for username, display, code, role in DEMO_USERS:
-        user = _upsert_user(username, display, staff=(role == Role.ADMIN))
-        membership_grant(user=user, organization=orgs[code], role=role)
-        if role == Role.ADMIN:
-            user.user_permissions.add(*admin_perms)
+        membership_grant(user=_upsert_user(username, display), organization=orgs[code], role=role)
     for username, display, code, role in STORY_USERS:
         membership_grant(user=_upsert_user(username, display, login=False), organization=orgs[code], role=role)
     from inspections.demo_story import load_demo_story
