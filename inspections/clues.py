@@ -149,11 +149,7 @@ def clue_intake(*, key: ClueAccessKey, source: str, external_ref: str, content: 
     external_ref = (external_ref or "").strip()
     if not external_ref:
         raise ValidationError({"external_ref": _("接入的线索必须带外部编号。")})
-    existing = Clue.objects.filter(source=source, external_ref=external_ref).first()
-    if existing is not None:
-        if not existing.district.path.startswith(key.organization.path) and \
-                not key.organization.path.startswith(existing.district.path):
-            raise PermissionDenied(_("该编号的线索不属于本机构。"))
+    if existing := _intake_replay(key, source, external_ref):
         return existing, False
     org = key.organization
     if school is not None and not school.path.startswith(org.path):
@@ -164,7 +160,21 @@ def clue_intake(*, key: ClueAccessKey, source: str, external_ref: str, content: 
                              school=school, district=district, complainant_name=complainant_name,
                              complainant_contact=complainant_contact, intake_key=key), True
     except ClueConflict:  # a concurrent replay won the race: answer with its clue
-        return Clue.objects.get(source=source, external_ref=external_ref), False
+        return _intake_replay(key, source, external_ref), False
+
+
+def _intake_replay(key: ClueAccessKey, source: str, external_ref: str) -> Clue | None:
+    """The clue filed earlier under this ticket number by a key of the same organisation.
+
+    A ticket filed through another organisation's key is a conflict with no detail (not its id or state):
+    an intake key must not read another district's clues by guessing or trying their ticket numbers."""
+    existing = (Clue.objects.filter(source=source, external_ref=external_ref)
+                .select_related("intake_key").first())
+    if existing is None:
+        return None
+    if existing.intake_key is None or existing.intake_key.organization_id != key.organization_id:
+        raise ClueConflict(_("该工单号已由其他渠道登记，请联系督导部门。"), code="conflict")
+    return existing
 
 
 # ---------------------------------------------------------------- triage and verify

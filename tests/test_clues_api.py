@@ -65,10 +65,13 @@ def test_a_replay_returns_the_same_clue(people, tree, key_a):
     assert Clue.objects.get().content == "反映学校违规收费"
 
 
-def test_a_replay_from_another_organisations_key_does_not_reveal_the_clue(people, tree, key_a):
-    post(key_a, payload())
-    _key, raw_b = ClueAccessKey.issue(organization=tree.district_b, name="乙区")
-    assert post(raw_b, payload(school_code="SB")).status_code == 403
+@pytest.mark.parametrize("other", ["district_b", "city", "school_a"])
+def test_a_replay_from_another_organisations_key_does_not_reveal_the_clue(people, tree, key_a, other):
+    clue_id = post(key_a, payload()).json()["id"]
+    _key, raw = ClueAccessKey.issue(organization=getattr(tree, other), name="其他机构")
+    answer = post(raw, payload(school_code="" if other != "school_a" else "SA"))
+    assert answer.status_code == 409 and "id" not in answer.json() and "status" not in answer.json()
+    assert str(clue_id) not in answer.content.decode() and Clue.objects.count() == 1
 
 
 @pytest.mark.parametrize("missing", ["external_ref", "content", "received_at"])
