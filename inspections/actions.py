@@ -106,10 +106,34 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 NODE_ACTION = {node: action for action in ACTIONS.values() for node in action.nodes}
 
 
+def _open_tasks(order) -> list:
+    return list(RoutedTask.objects.filter(process__rectificationprocess__order=order, flow_task_type="HUMAN",
+                                          status__in=OPEN_TASK).only("flow_task", "status", "owner_id"))
+
+
 def open_nodes(order) -> set[str]:
     """The names of the order's open human tasks, in one query."""
-    return {t.flow_task.name for t in RoutedTask.objects.filter(
-        process__rectificationprocess__order=order, flow_task_type="HUMAN", status__in=OPEN_TASK)}
+    return {t.flow_task.name for t in _open_tasks(order)}
+
+
+def claimed_by_others(user, tasks) -> set[str]:
+    """Of these open tasks, the steps someone else has claimed (viewflow's assign): theirs alone to finish."""
+    return {t.flow_task.name for t in tasks if t.status == STATUS.ASSIGNED and t.owner_id is not None
+            and t.owner_id != getattr(user, "pk", None)}
+
+
+def open_steps(user, order) -> tuple[set[str], set[str]]:
+    """The open steps of the order and those of them claimed by someone other than `user`, in one query."""
+    tasks = _open_tasks(order)
+    return {t.flow_task.name for t in tasks}, claimed_by_others(user, tasks)
+
+
+def _nodes_and_claims(user, order, nodes, claimed) -> tuple[set[str], set[str]]:
+    # Callers that already read the open tasks pass both and cost nothing here.
+    if nodes is not None and claimed is not None:
+        return nodes, claimed
+    read_nodes, read_claimed = open_steps(user, order)
+    return (read_nodes if nodes is None else nodes), read_claimed
 
 
 def _has_pending_extension(order) -> bool:
@@ -125,36 +149,41 @@ def _state_allows(action: Action, order, nodes: set[str], pending: bool | None =
     return pending if action.name == "order.decide_extension" else not pending
 
 
-def can(user, name: str, order, *, nodes: set[str] | None = None) -> Decision:
+def can(user, name: str, order, *, nodes: set[str] | None = None, claimed: set[str] | None = None) -> Decision:
     """May `user` do action `name` on `order` now? The refusal says why (403 before 409)."""
     action = ACTIONS[name]
     if not policy.can(user, action.perm, action.owner(order)):
         return Decision(False, "forbidden", _("您无权办理此环节。"))
-    if not _state_allows(action, order, open_nodes(order) if nodes is None else nodes):
+    nodes, claimed = _nodes_and_claims(user, order, nodes, claimed)
+    if not _state_allows(action, order, nodes):
         return Decision(False, "conflict", _("整改通知书当前状态不允许此操作。"))
+    if action.is_flow_step and set(action.nodes) & claimed:
+        return Decision(False, "forbidden", _("该步骤已由他人认领，由认领人办理。"))
     return ALLOWED
 
 
-def require(user, name: str, order, *, nodes: set[str] | None = None) -> None:
+def require(user, name: str, order, *, nodes: set[str] | None = None, claimed: set[str] | None = None) -> None:
     """`can`, raising PermissionDenied (403) or OrderConflict (409) for a refusal."""
-    decision = can(user, name, order, nodes=nodes)
+    decision = can(user, name, order, nodes=nodes, claimed=claimed)
     if decision.code == "forbidden":
         raise PermissionDenied(decision.reason)
     if decision.code == "conflict":
         raise OrderConflict(decision.reason)
 
 
-def actions_for(user, order, *, nodes: set[str] | None = None) -> list[str]:
+def actions_for(user, order, *, nodes: set[str] | None = None, claimed: set[str] | None = None) -> list[str]:
     """The actions `user` may take on `order` now, in the table's order (page buttons, API, tests).
 
     The same answers as `can` for each action, asking the permission only where the state allows
     the action (a handful of queries for a page, whatever the table's length).
     """
-    nodes = open_nodes(order) if nodes is None else nodes
+    nodes, claimed = _nodes_and_claims(user, order, nodes, claimed)
     pending = _has_pending_extension(order)
     granted: dict[tuple, bool] = {}
     allowed = []
     for action in (a for a in ACTIONS.values() if _state_allows(a, order, nodes, pending)):
+        if action.is_flow_step and set(action.nodes) & claimed:
+            continue
         owner = action.owner(order)
         key = (action.perm, owner.pk)
         if key not in granted:

@@ -142,7 +142,8 @@ def _run_task(*, order, user, action: str | tuple[str, ...], apply):
     names = (action,) if isinstance(action, str) else action
     task = open_tasks(order, [node for name in names for node in actions.ACTIONS[name].nodes]).first()
     action = actions.NODE_ACTION[task.flow_task.name].name if task else names[0]
-    actions.require(user, action, order, nodes={task.flow_task.name} if task else set())
+    actions.require(user, action, order, nodes={task.flow_task.name} if task else set(),
+                    claimed=actions.claimed_by_others(user, [task] if task else []))
 
     def attach(process):
         # The flow works on the caller's order, refreshed from the locked read: every node of the run

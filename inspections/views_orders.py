@@ -61,8 +61,8 @@ def order_list(request):
 
 
 def _detail_context(request, order) -> dict:
-    nodes = actions.open_nodes(order)
-    allowed = actions.actions_for(request.user, order, nodes=nodes)
+    nodes, claimed = actions.open_steps(request.user, order)
+    allowed = actions.actions_for(request.user, order, nodes=nodes, claimed=claimed)
     return {
         "order": order, "days_left": working_days_left(order), "order_actions": {order.pk: set(allowed)},
         "next_steps": [a for a in allowed if actions.ACTIONS[a].is_todo],

@@ -11,6 +11,8 @@ import re
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
+from viewflow.workflow.status import STATUS
 from rest_framework.test import APIClient
 
 from inspections import actions
@@ -20,6 +22,7 @@ from inspections.orders import (
 )
 from notifications.models import Notification
 from workflows.calendar import SHANGHAI, add_working_days
+from workflows.models import RoutedTask
 from workflows.tasks import tasks_for
 
 from .orders_helpers import issue, sign_and_report
@@ -59,10 +62,24 @@ def _orders_in_every_state(people, tree) -> dict[str, RectificationOrder]:
     closure_approve(order=states["closed"], user=people.district_leader)
     recheck_record(order=states["second_round"], user=people.district_inspector, method="document",
                    result="fail", notes="仍未整改到位")
+    # Claimed on viewflow's task board by the city leader: the district leader may no longer finish it.
+    states["closure_claimed"] = issue(people, tree)
+    sign_and_report(people, states["closure_claimed"])
+    recheck_record(order=states["closure_claimed"], user=people.district_inspector, method="on_site", result="pass")
+    _claim(states["closure_claimed"], "approve_closure", people.city_leader)
     states["report_review"] = issue(people, tree)
     order_sign(order=states["report_review"], user=people.school_leader)
     report_submit(order=states["report_review"], user=people.school_staff, measures="已整改")
     return {name: RectificationOrder.objects.get(pk=o.pk) for name, o in states.items()}
+
+
+def _claim(order, node, user):
+    """What viewflow's assign view writes: the open task gets an owner and status ASSIGNED."""
+    task = RoutedTask.objects.get(process__rectificationprocess__order=order, flow_task_type="HUMAN",
+                                  status=STATUS.NEW)
+    assert task.flow_task.name == node
+    task.owner, task.status, task.assigned = user, STATUS.ASSIGNED, timezone.now()
+    task.save(update_fields=["owner", "status", "assigned"])
 
 
 def _payload(action, order):
@@ -202,3 +219,16 @@ def test_a_leader_with_an_extension_to_decide_is_told_so_as_the_next_step(client
     client.force_login(people.school_staff)  # asking for more time is open to the school, but nobody waits for it
     body = client.get(f"/orders/{world['rectifying'].pk}/").content.decode()
     assert 'data-form="order.request_extension"' in body and 'data-action="order.request_extension"' not in body
+
+
+def test_a_step_claimed_by_one_leader_is_refused_to_another_everywhere(people, world):
+    order = world["closure_claimed"]
+    assert "order.approve_closure" not in actions.actions_for(people.district_leader, order)
+    assert actions.can(people.district_leader, "order.approve_closure", order).code == "forbidden"
+    assert not _inbox(people.district_leader, order)
+    other = APIClient()
+    other.force_authenticate(people.district_leader)
+    assert _api_status(other, "approve", order) == 403
+    claimer = APIClient()
+    claimer.force_authenticate(people.city_leader)
+    assert _api_status(claimer, "approve", order) == 200

@@ -5,6 +5,7 @@ order page, the task list and the API all read them from here.
 """
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
@@ -41,7 +42,9 @@ def _flow_tasks(user, *, after: int | None = None, limit: int | None = None):
     Task = RectificationFlow.task_class
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Task.objects.none()
-    ids = Task.objects.filter(routed_to(user, RectificationFlow), flow_task_type="HUMAN", status__in=OPEN)
+    # A step another person has claimed is theirs to finish (the action policy's rule, inspections.actions._nodes_and_claims).
+    ids = Task.objects.filter(routed_to(user, RectificationFlow), Q(owner__isnull=True) | Q(owner_id=user.pk),
+                              flow_task_type="HUMAN", status__in=OPEN)
     if after is not None:
         ids = ids.filter(pk__gt=after)
     ids = ids.order_by("id").values("id")
