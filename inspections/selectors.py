@@ -33,6 +33,11 @@ def get_order_for_user(user, pk) -> RectificationOrder:
     return order
 
 
+def orders_of_visit(user, visit) -> QuerySet[RectificationOrder]:
+    """The orders issued from a visit that the user may see (the visit page links to them)."""
+    return orders_visible_to(user).filter(visit=visit).order_by("issued_at", "pk")
+
+
 def get_extension_for_user(user, pk) -> ExtensionRequest:
     ext = ExtensionRequest.objects.select_related("order").filter(
         pk=pk, order__in=orders_visible_to(user)).first()

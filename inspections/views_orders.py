@@ -22,6 +22,7 @@ from .models import Attachment, Recheck, Severity
 from .selectors import (
     get_extension_for_user, get_order_for_user, orders_visible_to, with_working_days_left, working_days_left,
 )
+from .selectors_visits import visits_visible_to
 
 
 class ReportForm(forms.Form):
@@ -65,6 +66,7 @@ def _detail_context(request, order) -> dict:
     allowed = actions.actions_for(request.user, order, nodes=nodes, claimed=claimed)
     return {
         "order": order, "days_left": working_days_left(order), "order_actions": {order.pk: set(allowed)},
+        "source_visit": visits_visible_to(request.user).filter(pk=order.visit_id).first() if order.visit_id else None,
         "next_steps": [a for a in allowed if actions.ACTIONS[a].is_todo],
         "waiting": actions.waiting_for(order, nodes=nodes),
         "findings": order.findings.prefetch_related("attachments"),

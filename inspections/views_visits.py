@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.urls import include, path
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,6 +20,7 @@ from . import visits as services
 from .evidence import file_response
 from .forms_visits import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
 from .models import Attachment, ChecklistTemplate, Severity, VisitItemResult
+from .selectors import orders_of_visit
 from .selectors_visits import (
     checklists_visible_to, get_checklist_for_user, get_visit_for_user, may_plan_anywhere, my_open_visits,
     planned_visits_of_my_organisations, todays_visits, visit_counts, visits_to_review,
@@ -38,7 +40,7 @@ def _sections(visit) -> list[dict]:
 
 def _context(request, visit, **extra) -> dict:
     user = request.user
-    return {"visit": visit, "progress": services.visit_progress(visit),
+    return {"visit": visit, "progress": services.visit_progress(visit), "orders": orders_of_visit(user, visit),
             "may_conduct": services.may_conduct(user, visit), "may_submit": services.may_submit(user, visit),
             "may_review": services.may_review(user, visit), "editable": visit.status in services.EDITABLE,
             "lead": visit.members.filter(is_lead=True).select_related("user").first(),
@@ -92,7 +94,8 @@ def sign(request, pk):
 def summary(request, pk):
     visit = get_visit_for_user(request.user, pk)
     if request.method == "POST":
-        return _act(request, visit, services.visit_submit, _("检查记录已提交审核。"),
+        return _act(request, visit, services.visit_submit, lambda v: _("检查记录已提交，等待%(org)s的督导领导审核。")
+                    % {"org": visit.organiser.name},
                     summary=request.POST.get("summary", ""))
     return render(request, "inspections/visits/summary.html", _context(
         request, visit, findings=visit.findings.select_related("item").prefetch_related("attachments"),
@@ -104,7 +107,7 @@ def summary(request, pk):
 def review(request, pk):
     visit = get_visit_for_user(request.user, pk)
     if request.method == "POST":
-        return _act(request, visit, services.visit_review, _("审核意见已保存。"),
+        return _act(request, visit, services.visit_review, lambda v: _review_done(request.user, v),
                     approve=request.POST.get("decision") == "approve", reason=request.POST.get("reason", ""))
     if not services.may_review(request.user, visit):
         raise PermissionDenied
@@ -112,14 +115,28 @@ def review(request, pk):
         request, visit, sections=_sections(visit), loose_findings=visit.findings.filter(item=None)))
 
 
-def _act(request, visit, service, done: str, **kwargs):
-    """Run a whole-page action; its refusal is shown on the page the user came from."""
+def _review_done(user, visit) -> str:
+    """What the review did and what happens next: the order it issued (number and link), or the return."""
+    if not visit.review_approved:
+        return _("已退回检查组修改，检查组会收到通知。")
+    orders = list(orders_of_visit(user, visit))
+    if not orders:
+        return _("审核通过。本次检查没有需要整改的问题，检查已办结。")
+    links = format_html_join("、", '<a href="{}">{}</a>', ((reverse("orders:detail", args=[o.pk]), o.number)
+                                                           for o in orders))
+    return format_html(_("审核通过，已向 {school} 下发整改通知书 {links}，等待学校签收。"),
+                       school=visit.school.name, links=links)
+
+
+def _act(request, visit, service, done, **kwargs):
+    """Run a whole-page action; its refusal is shown on the page the user came from. `done` is the
+    success message, or a function of the service's result that writes it."""
     try:
-        service(visit=visit, user=request.user, **kwargs)
+        result = service(visit=visit, user=request.user, **kwargs)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(request.path)
-    messages.success(request, done)
+    messages.success(request, done(result) if callable(done) else done)
     return redirect("visits:detail", pk=visit.pk)
 
 
