@@ -23,6 +23,7 @@ from .selectors import (
     get_extension_for_user, get_order_for_user, orders_visible_to, with_working_days_left, working_days_left,
 )
 from .selectors_visits import visits_visible_to
+from .timeline import order_timeline
 
 
 class ReportForm(forms.Form):
@@ -73,7 +74,7 @@ def _detail_context(request, order) -> dict:
         "reports": order.reports.prefetch_related("attachments").select_related("submitted_by"),
         "rechecks": order.rechecks.select_related("checked_by"),
         "extensions": order.extensions.select_related("requested_by"),
-        "timeline": order.audit_events.select_related("actor"),
+        "timeline": order_timeline(order),
         "report_form": ReportForm(), "recheck_form": RecheckForm(), "extension_form": ExtensionForm(),
     }
 

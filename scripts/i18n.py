@@ -1,7 +1,7 @@
 """Refresh the English catalogue: collect strings, fill them from locale/en.json, compile.
 
 Source strings are Chinese (the product's first language); English is the
-translation. Usage: python scripts/i18n.py  (reports strings still missing).
+translation. Strings with a context (pgettext) are keyed "context::msgid". Usage: python scripts/i18n.py  (reports strings still missing).
 """
 import json
 import subprocess
@@ -23,7 +23,8 @@ def main() -> int:
     catalogue = polib.pofile(str(PO))
     missing = []
     for entry in catalogue:
-        english = terms.get(entry.msgid)
+        # A string with a context (pgettext) is keyed "context::msgid" in en.json.
+        english = terms.get(f"{entry.msgctxt}::{entry.msgid}" if entry.msgctxt else entry.msgid)
         if english is None:
             missing.append(entry.msgid)
             continue

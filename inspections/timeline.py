@@ -1,0 +1,97 @@
+"""An order's history in words: each audit event as a sentence in the reader's language, with who and where.
+
+"2026-12-02 10:14 长清区教体局 赵督学 下发整改通知书". The raw action codes stay in the audit viewer; a
+code this table does not know yet is told as a plain "updated the order", never shown raw.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
+
+from organizations import policy
+
+from .models import AuditEvent
+
+SENTENCES = {
+    "order.issued": pgettext_lazy("timeline", "下发整改通知书"),
+    "order.signed": pgettext_lazy("timeline", "签收整改通知书"),
+    "order.sign_reminder": pgettext_lazy("timeline", "提醒学校尽快签收"),
+    "order.deadline_reminder": pgettext_lazy("timeline", "提醒：距整改期限还有 %(working_days_left)s 个工作日"),
+    "order.overdue": pgettext_lazy("timeline", "整改逾期（第 %(overdue_count)s 次）"),
+    "order.recheck_overdue": pgettext_lazy("timeline", "复查超过期限"),
+    "order.city_supervised": pgettext_lazy("timeline", "作出市级督办意见"),
+    "report.submitted": pgettext_lazy("timeline", "提交整改报告"),
+    "report.approved": pgettext_lazy("timeline", "审核通过整改报告，报督导部门复查"),
+    "report.returned": pgettext_lazy("timeline", "退回整改报告"),
+    "recheck.pass": pgettext_lazy("timeline", "复查通过"),
+    "recheck.fail": pgettext_lazy("timeline", "复查未通过，进入下一轮整改"),
+    "extension.requested": pgettext_lazy("timeline", "申请延期"),
+    "extension.approved": pgettext_lazy("timeline", "批准延期"),
+    "extension.rejected": pgettext_lazy("timeline", "不批准延期"),
+    "closure.returned": pgettext_lazy("timeline", "退回销号申请"),
+}
+ESCALATED = {1: pgettext_lazy("timeline", "升级为区县督办"), 2: pgettext_lazy("timeline", "升级为市级挂牌督办")}
+CLOSURE = {"closure_review": pgettext_lazy("timeline", "区县审批销号"), "city_review": pgettext_lazy("timeline", "市级审批销号")}
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    organization: str
+    person: str
+    sentence: str
+    note: str
+
+    def __str__(self):
+        when = timezone.localtime(self.at).strftime("%Y-%m-%d %H:%M")
+        return " ".join(part for part in (when, self.organization, self.person, self.sentence) if part)
+
+
+def in_language(obj, field: str) -> str:
+    """The English variant of a name where the reader reads English and one is stored, else the Chinese."""
+    if (get_language() or "").startswith("en"):
+        return getattr(obj, f"{field}_en", "") or getattr(obj, field)
+    return getattr(obj, field)
+
+
+def sentence(event: AuditEvent) -> str:
+    after, before = event.after or {}, event.before or {}
+    if event.action == "order.escalated":
+        return str(ESCALATED.get(after.get("escalation_level"), pgettext_lazy("timeline", "调整督办级别")))
+    if event.action == "closure.approved":
+        return str(CLOSURE.get(before.get("status"), pgettext_lazy("timeline", "审批销号")))
+    template = SENTENCES.get(event.action)
+    if template is None:
+        return str(pgettext_lazy("timeline", "更新整改通知书"))
+    try:
+        return str(template) % after if "%(" in str(template) else str(template)
+    except (KeyError, TypeError, ValueError):  # an old event without the parameter: say it without the number
+        return str(template).split("%(")[0].rstrip("：: （(")
+
+
+def _who(actor, homes: dict) -> tuple[str, str]:
+    if actor is None:
+        return "", str(pgettext_lazy("timeline", "系统"))
+    if actor.pk not in homes:
+        roles = policy.roles_of(actor)
+        homes[actor.pk] = in_language(roles[0].organization, "name") if roles else ""
+    return homes[actor.pk], actor.get_full_name() or actor.first_name or actor.username
+
+
+def _note(event: AuditEvent) -> str:
+    # Only people type notes; the system's own "reason" values are codes, told by the sentence instead.
+    if event.actor_id is None:
+        return ""
+    after = event.after or {}
+    return str(after.get("note") or after.get("reason") or "")[:500]
+
+
+def order_timeline(order) -> list[Entry]:
+    """The order's events, oldest first, as sentences; one membership read per distinct person."""
+    homes: dict = {}
+    entries = []
+    for event in order.audit_events.select_related("actor").order_by("created_at", "id"):
+        organization, person = _who(event.actor, homes)
+        entries.append(Entry(event.created_at, organization, person, sentence(event), _note(event)))
+    return entries
