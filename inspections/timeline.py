@@ -9,7 +9,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 
-from organizations import policy
+from organizations.models import Membership
 
 from .models import AuditEvent
 
@@ -70,13 +70,19 @@ def sentence(event: AuditEvent) -> str:
         return str(template).split("%(")[0].rstrip("：: （(")
 
 
-def _who(actor, homes: dict) -> tuple[str, str]:
+def _homes(actor_ids) -> dict[int, str]:
+    """Each person's organisation for the timeline (the highest where they hold a role), in one query."""
+    homes: dict[int, str] = {}
+    rows = Membership.objects.filter(user_id__in=actor_ids).select_related("organization")
+    for membership in rows.order_by("organization__path"):
+        homes.setdefault(membership.user_id, in_language(membership.organization, "name"))
+    return homes
+
+
+def _person(actor) -> str:
     if actor is None:
-        return "", str(pgettext_lazy("timeline", "系统"))
-    if actor.pk not in homes:
-        roles = policy.roles_of(actor)
-        homes[actor.pk] = in_language(roles[0].organization, "name") if roles else ""
-    return homes[actor.pk], actor.get_full_name() or actor.first_name or actor.username
+        return str(pgettext_lazy("timeline", "系统"))
+    return actor.get_full_name() or actor.first_name or actor.username
 
 
 def _note(event: AuditEvent) -> str:
@@ -87,11 +93,13 @@ def _note(event: AuditEvent) -> str:
     return str(after.get("note") or after.get("reason") or "")[:500]
 
 
-def order_timeline(order) -> list[Entry]:
-    """The order's events, oldest first, as sentences; one membership read per distinct person."""
-    homes: dict = {}
-    entries = []
-    for event in order.audit_events.select_related("actor").order_by("created_at", "id"):
-        organization, person = _who(event.actor, homes)
-        entries.append(Entry(event.created_at, organization, person, sentence(event), _note(event)))
-    return entries
+def order_events(order) -> list[AuditEvent]:
+    return list(order.audit_events.select_related("actor").order_by("created_at", "id"))
+
+
+def order_timeline(order, events: list[AuditEvent] | None = None) -> list[Entry]:
+    """The order's events (or those given, read by `order_events`), oldest first, as sentences;
+    one query for the people's organisations whatever their number."""
+    events = order_events(order) if events is None else events
+    homes = _homes({e.actor_id for e in events if e.actor_id})
+    return [Entry(e.created_at, homes.get(e.actor_id, ""), _person(e.actor), sentence(e), _note(e)) for e in events]

@@ -23,7 +23,7 @@ from inspections.models import RectificationOrder, Recheck, Severity
 from inspections.selectors import (
     get_extension_for_user, get_order_for_user, orders_visible_to, with_working_days_left, working_days_left,
 )
-from inspections.timeline import order_timeline
+from inspections.timeline import order_events, order_timeline
 from workflows.tasks import task_page
 from organizations import policy
 
@@ -79,9 +79,9 @@ class OrderDetailSerializer(OrderSerializer):
 
     def get_timeline(self, order) -> list[dict]:
         # "text" is the sentence in the request's language; "action" stays the stable code for integrators.
-        events = list(order.audit_events.select_related("actor").order_by("created_at", "id"))
+        events = order_events(order)
         return [{"at": e.created_at, "action": e.action, "actor": e.actor.get_full_name() or e.actor.username
-                 if e.actor else None, "text": str(entry)} for e, entry in zip(events, order_timeline(order))]
+                 if e.actor else None, "text": str(entry)} for e, entry in zip(events, order_timeline(order, events))]
 
 
 class OrderFindingInSerializer(serializers.Serializer):
