@@ -41,12 +41,12 @@ CEILING = {
     "GET /rectification/inbox/": 23, "GET /rectification/archive/": 22, "GET /rectification/tasks/": 22,
     "GET /rectification/flows/": 21, "GET /reports/ledger/": 16, "GET /api/v1/ledger/": 2,
     "GET /orders/<pk>/": 26, "GET /api/v1/orders/<pk>/": 6,  # +1: the timeline names each person's organisation
-    "POST issue": 50, "POST sign": 47,  # both answer with the timeline (+1, organisations); sign: the school's reporters are told too
+    "POST issue": 50, "POST sign": 47,  # every action answers with the timeline (+1: the people's organisations); sign: the school's reporters are told too
     "POST extension": 15, "POST extension decide": 56,  # decide: the granted working day is checked and stored
-    "POST report (1 photo)": 43, "POST approve (school)": 44, "POST recheck (fail)": 65, "POST report (round 2)": 37,
-    "POST approve (school, round 2)": 44, "POST recheck (pass)": 44,
-    "POST approve (closure)": 41,  # a major order: the city leader is told it awaits their approval
-    "POST approve (city)": 44,
+    "POST report (1 photo)": 44, "POST approve (school)": 45, "POST recheck (fail)": 66, "POST report (round 2)": 38,
+    "POST approve (school, round 2)": 45, "POST recheck (pass)": 44,
+    "POST approve (closure)": 42,  # a major order: the city leader is told it awaits their approval
+    "POST approve (city)": 45,
 }
 
 
