@@ -4,6 +4,7 @@ With nothing set the app runs embedded (SQLite file, in-memory channel layer).
 DATABASE_URL switches to PostgreSQL, REDIS_URL to the Redis channel layer and
 cache. A production start (DEBUG off, DUDAO_DEMO off) needs SECRET_KEY.
 """
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +29,16 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if (DEBUG or DEMO) else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Origins besides the server's own (scheme://host[:port], exact) whose pages may open the websocket;
+# checked in notifications/auth.py. A malformed entry stops the start rather than allow nothing or too much.
+DUDAO_WS_ALLOWED_ORIGINS = env_list("DUDAO_WS_ALLOWED_ORIGINS", [])
+_BAD_ORIGINS = [o for o in DUDAO_WS_ALLOWED_ORIGINS
+                if not re.fullmatch(r"https?://(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:[0-9]{1,5})?", o, re.IGNORECASE)]
+if _BAD_ORIGINS:
+    raise ImproperlyConfigured(
+        f"DUDAO_WS_ALLOWED_ORIGINS: {_BAD_ORIGINS!r} are not origins; write scheme://host[:port], "
+        "e.g. https://dudao.example.gov.cn (no path, no trailing slash)."
+    )
 
 INSTALLED_APPS = [
     "daphne",
@@ -64,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "security.middleware.NoStoreMiddleware",
     "config.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

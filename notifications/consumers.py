@@ -1,14 +1,25 @@
 import datetime as dt
+import logging
+import time
 from urllib.parse import parse_qs
 
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.db.models import Q
 
+from .auth import CREDENTIAL, credential_expired, credential_user
 from .models import Notification
 from .services import mark_read, unread_count, user_group
 
+log = logging.getLogger(__name__)
+
 CLOSE_UNAUTHENTICATED = 4401
+CREDENTIALS_REVOKED = "credentials.revoked"  # the group message that closes every socket of a user
+# The second guard behind that message (pub/sub delivers at most once): a socket re-reads its credential
+# before sending, at most this often. Per push it would cost a query per socket in a 1,000-socket burst.
+REVALIDATE_SECONDS = 15
 CATCH_UP_LIMIT = 500
 # Ids are taken at INSERT and pushed at COMMIT, so a transaction that commits late can land an id
 # below one the client has already seen (the crash-safety harness caught it). Catch-up therefore
@@ -25,16 +36,34 @@ def requested_ids(content: dict):
     return None
 
 
+def sockets_close(*, user_id: int, tokens_only: bool = False) -> None:
+    """Close the user's open websockets in every process (after commit, from credentials_revoke): all of
+    them, or with `tokens_only` those opened with an API token (a token revocation leaves sessions alive)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        message = {"type": CREDENTIALS_REVOKED, "tokens_only": tokens_only}
+        async_to_sync(layer.group_send)(user_group(user_id), message)
+    except Exception:  # the sockets' own re-check closes them within REVALIDATE_SECONDS
+        log.exception("closing the websockets of user %s failed", user_id)
+
+
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if not getattr(user, "is_authenticated", False):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.user = user
+        self.user, self.credential, self.void = user, self.scope.get(CREDENTIAL), False
         self.caught_up: set[int] = set()  # ids already sent by the catch-up, so a racing push is not doubled
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        # Checked again once in the group: a revocation committed between the middleware's check and
+        # group_add sent its close message to nobody, but is seen here.
+        self.checked_at = -REVALIDATE_SECONDS
+        if not await self._credential_holds():
+            return
         await self.accept()
         since = self._since()
         if since is not None:
@@ -62,7 +91,31 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def _credential_holds(self) -> bool:
+        """False (and the socket closed) once what authenticated it is void; a token's expiry costs nothing."""
+        if self.void:
+            return False
+        if not credential_expired(self.credential):
+            if time.monotonic() - self.checked_at < REVALIDATE_SECONDS:
+                return True
+            user = await database_sync_to_async(credential_user)(self.credential)
+            if user is not None and user.pk == self.user.pk:
+                self.checked_at = time.monotonic()
+                return True
+        await self._end()
+        return False
+
+    async def _end(self):
+        self.void = True  # messages already queued for this consumer are dropped, not sent
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+
+    async def credentials_revoked(self, event):
+        if not event.get("tokens_only") or getattr(self.credential, "token", None):
+            await self._end()
+
     async def receive_json(self, content, **kwargs):
+        if not await self._credential_holds():
+            return
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "mark_read":
             ids = requested_ids(content)
@@ -75,10 +128,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "error": f"unknown message type {kind!r}"})
 
     async def notification_push(self, event):
-        if event["notification"]["id"] in self.caught_up:
+        if event["notification"]["id"] in self.caught_up or not await self._credential_holds():
             return
         await self.send_json({"type": "notification", "notification": event["notification"]})
         await self.send_json({"type": "unread", "count": event["unread"]})
 
     async def unread_update(self, event):
-        await self.send_json({"type": "unread", "count": event["count"]})
+        if await self._credential_holds():
+            await self.send_json({"type": "unread", "count": event["count"]})

@@ -3,12 +3,14 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from inspections import workspace
+
 from . import policy
 from .roles import Perm
 
-# (label, icon, url name, the permission that makes the page useful; None = everyone with a role)
+# (label, icon, url name, the permissions that make the page useful, any of them; None = everyone with a role)
 SHORTCUTS = [
-    (_("今日检查"), "assignment", "visits:today", None),
+    (_("今日检查"), "assignment", "visits:today", (Perm.INSPECT, Perm.LEAD)),
     (_("整改通知书"), "description", "orders:list", None),
     (_("通知"), "notifications", "notifications:list", None),
     (_("统计与台账"), "insights", "reports:dashboard", None),
@@ -20,7 +22,8 @@ SHORTCUTS = [
 def _shortcuts(user) -> list[dict]:
     rows = []
     for label, icon, name, perm in SHORTCUTS:
-        if perm and not policy.orgs_with(user, perm).exists():
+        perms = (perm,) if isinstance(perm, str) else perm
+        if perms and not any(policy.orgs_with(user, p).exists() for p in perms):
             continue
         try:
             rows.append({"label": label, "icon": icon, "url": reverse(name)})
@@ -31,7 +34,10 @@ def _shortcuts(user) -> list[dict]:
 
 @login_required
 def home(request):
+    user = request.user
     return render(request, "organizations/home.html", {
-        "capabilities": policy.capabilities(request.user),
-        "shortcuts": _shortcuts(request.user) if policy.roles_of(request.user) else [],
+        "capabilities": policy.capabilities(user),
+        "shortcuts": _shortcuts(user) if policy.roles_of(user) else [],
+        "todos": workspace.todos_for(user), "waiting": workspace.waiting_for_others(user),
+        "numbers": workspace.leader_numbers(user),
     })

@@ -8,4 +8,4 @@ class SecurityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (login/logout/password receivers)
+        from . import signals  # noqa: F401  (audit receivers; credentials die on a new password or deactivation)

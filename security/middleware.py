@@ -1,4 +1,5 @@
-"""Security middleware: response headers, forced password change, refusal audit."""
+"""Security middleware: response headers, no caching of personal data, forced password change,
+refusal audit."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -6,6 +7,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .services import password_change_required, record_refusal
@@ -25,6 +27,37 @@ class SecurityHeadersMiddleware:
         # The tablet camera and check-in position are used by Dudao's own pages only.
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every answer to a signed-in user and every API answer.
+
+    Pages, files and API answers of a signed-in user carry personal or confidential data (a
+    complainant's name, evidence, a surprise visit's date): no browser cache, disk cache or proxy may
+    keep them for the next person at a shared tablet or office computer. An answer that declares
+    itself `public` keeps its own policy; a view's `private` is kept and gets `no-store` added.
+    Static files never reach this middleware (whitenoise answers them earlier in MIDDLEWARE), and an
+    anonymous visitor's public pages (published draws) are left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if _personal(request) and "public" not in _cache_directives(response):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+def _personal(request) -> bool:
+    # /api/: token clients are authenticated inside DRF's view, so request.user alone would miss them.
+    user = getattr(request, "user", None)
+    return request.path.startswith("/api/") or bool(user and user.is_authenticated)
+
+
+def _cache_directives(response) -> set[str]:
+    return {part.split("=", 1)[0].strip().lower() for part in response.get("Cache-Control", "").split(",")}
 
 
 class SessionTouchMiddleware:

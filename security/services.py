@@ -3,12 +3,20 @@
 `record_refusal` and `audit_export` are the public hooks: the refusal
 middleware calls the first for every 403/404 of a routed URL, and any export
 (ledger, statistics, audit viewer) calls the second once per file produced.
+`credentials_revoke` is the one home of "this user's credentials are void".
 """
 import hmac
+from functools import partial
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from inspections.audit import audit
+from notifications.consumers import sockets_close
 from organizations import policy
 
 from .models import UserSecurity
@@ -39,6 +47,42 @@ def password_change_required(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return UserSecurity.objects.filter(user=user, must_change_password=True).exists()
+
+
+def sessions_delete(*, user) -> int:
+    """End every stored session of `user`; returns how many.
+
+    Sessions are not indexed by user, so the live ones are decoded one by one: this runs on a
+    password change or a deactivation, not per request. Engines that cannot be listed (cache,
+    signed cookies) are left to Django's own check, which refuses an inactive user or a stale hash.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        return 0
+    live = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    keys = [s.session_key for s in live.iterator() if s.get_decoded().get(SESSION_KEY) == str(user.pk)]
+    for key in keys:
+        store(key).delete()  # through the store, so cached_db also drops its cache entry
+    return len(keys)
+
+
+@transaction.atomic
+def credentials_revoke(*, user, reason: str, sessions: bool = True, actor=None,
+                       action: str = "auth.credentials_revoked") -> int:
+    """Void what proves to be `user`: API tokens, sessions and, after commit, the open websockets they opened.
+
+    A new password or a deactivation voids everything (security.signals). A token revocation passes
+    `sessions=False` (security.tokens): it is an API client's sign-out, so the browser sessions and
+    their sockets stay. Returns the number of tokens deleted.
+    """
+    tokens, _ = Token.objects.filter(user=user).delete()
+    ended = sessions_delete(user=user) if sessions else 0
+    audit(actor=actor, action=action, obj=user, organization=home_organization(user),
+          after={"reason": reason, "revoked": tokens, "sessions": ended})
+    # After commit: a rolled-back change voids nothing, and a socket closed earlier could reconnect
+    # with credentials that are still valid until the commit.
+    transaction.on_commit(partial(sockets_close, user_id=user.pk, tokens_only=not sessions))
+    return tokens
 
 
 def record_refusal(*, user, status: int, path: str, method: str = "GET", reason: str = "",

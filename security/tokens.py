@@ -2,7 +2,9 @@
 
 DRF's Token has one key per user and a creation time; a token is valid for
 API_TOKEN_TTL_SECONDS after creation. The websocket consumer and the DRF
-authentication class both resolve keys through `token_user`.
+authentication class both resolve keys through `token_user`. Revoking goes
+through `security.services.credentials_revoke`, which also closes the
+websockets opened with the token.
 """
 from datetime import timedelta
 
@@ -16,11 +18,15 @@ from rest_framework.authtoken.models import Token
 
 from inspections.audit import audit
 
-from .services import home_organization
+from .services import credentials_revoke, home_organization
+
+
+def token_expires_at(token: Token):
+    return token.created + timedelta(seconds=settings.API_TOKEN_TTL_SECONDS)
 
 
 def token_expired(token: Token) -> bool:
-    return token.created <= timezone.now() - timedelta(seconds=settings.API_TOKEN_TTL_SECONDS)
+    return token_expires_at(token) <= timezone.now()
 
 
 def token_lookup(key: str) -> Token | None:
@@ -52,13 +58,11 @@ def token_issue(*, user) -> Token:
     return token
 
 
-@transaction.atomic
 def token_revoke(*, user) -> int:
-    """Revoke the user's token; any client holding it gets 401 from now on."""
-    deleted, _ = Token.objects.filter(user=user).delete()
-    audit(actor=user, action="auth.token_revoked", obj=user, organization=home_organization(user),
-          after={"revoked": deleted})
-    return deleted
+    """Revoke the user's token; any client holding it gets 401 from now on, and every websocket opened
+    with it closes. The user's browser sessions stay: this is an API client's sign-out."""
+    return credentials_revoke(user=user, reason="token_revoked", sessions=False, actor=user,
+                              action="auth.token_revoked")
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
