@@ -27,6 +27,7 @@ class DudaoApp(Application):
     title = _("督导工作台")
     icon = "fact_check"
     app_name = "dudao"
+    menu_template_name = "dudao/_app_menu.html"  # our pages are not viewsets: viewflow's menu would list none
     index_path = path("", home, name="index")
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from inspections import workspace
 
 from . import policy
-from .roles import Perm
+from .roles import ROLE_PERMS, Perm
 
 # (label, icon, url name, the permissions that make the page useful, any of them; None = everyone with a role)
 SHORTCUTS = [
@@ -19,16 +19,23 @@ SHORTCUTS = [
 ]
 
 
-def _shortcuts(user) -> list[dict]:
+def shortcuts_for(user) -> list[dict]:
+    """The areas the user's roles make useful: home tiles and the shell's menu (templatetags/dudao_menu).
+    Kept on the user object, which lives for one request, so the menu and the home page share one read."""
+    if hasattr(user, "_dudao_shortcuts"):
+        return user._dudao_shortcuts
+    # The permissions the user's roles carry, from one read of the memberships (grants follow the roles).
+    held = {p for membership in policy.roles_of(user) for p in ROLE_PERMS[membership.role]}
     rows = []
     for label, icon, name, perm in SHORTCUTS:
         perms = (perm,) if isinstance(perm, str) else perm
-        if perms and not any(policy.orgs_with(user, p).exists() for p in perms):
+        if perms and not held.intersection(perms):
             continue
         try:
             rows.append({"label": label, "icon": icon, "url": reverse(name)})
         except NoReverseMatch:  # an area not installed in this deployment
             continue
+    user._dudao_shortcuts = rows
     return rows
 
 
@@ -37,7 +44,7 @@ def home(request):
     user = request.user
     return render(request, "organizations/home.html", {
         "capabilities": policy.capabilities(user),
-        "shortcuts": _shortcuts(user) if policy.roles_of(user) else [],
+        "shortcuts": shortcuts_for(user) if policy.roles_of(user) else [],
         "todos": workspace.todos_for(user), "waiting": workspace.waiting_for_others(user),
         "numbers": workspace.leader_numbers(user),
     })

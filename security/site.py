@@ -11,6 +11,7 @@ class AuditApp(Application):
     title = _("安全审计")
     icon = "policy"
     app_name = "security"
+    menu_template_name = "dudao/_app_menu.html"  # plain pages, no viewsets (see config.urls.DudaoApp)
     audit_path = path("audit/", views.audit_list, name="audit-list")
     export_path = path("audit/export.xlsx", views.audit_export_xlsx, name="audit-export")
 
