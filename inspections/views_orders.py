@@ -3,7 +3,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import include, path
@@ -31,8 +31,9 @@ class ReportForm(forms.Form):
 
 
 class RecheckForm(forms.Form):
-    method = forms.ChoiceField(label=gettext_lazy("复查方式"), choices=Recheck.Method.choices)
-    result = forms.ChoiceField(label=gettext_lazy("复查结论"), choices=Recheck.Result.choices)
+    # Radios with nothing chosen: a re-check result is a decision the inspector makes, never a default.
+    method = forms.ChoiceField(label=gettext_lazy("复查方式"), choices=Recheck.Method.choices, widget=forms.RadioSelect)
+    result = forms.ChoiceField(label=gettext_lazy("复查结论"), choices=Recheck.Result.choices, widget=forms.RadioSelect)
     notes = forms.CharField(label=gettext_lazy("复查意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -62,6 +63,18 @@ def order_list(request):
     })
 
 
+def _rechecks_with_files(order) -> list:
+    """The re-checks with their photos; the photos in one query whether or not there are re-checks yet,
+    so a page costs the same at every stage."""
+    files: dict[int, list] = {}
+    for attachment in Attachment.objects.filter(rechecks__order=order).annotate(recheck_id=F("rechecks__id")):
+        files.setdefault(attachment.recheck_id, []).append(attachment)
+    rechecks = list(order.rechecks.select_related("checked_by"))
+    for recheck in rechecks:
+        recheck.files = files.get(recheck.pk, [])
+    return rechecks
+
+
 def _detail_context(request, order) -> dict:
     nodes, claimed = actions.open_steps(request.user, order)
     allowed = actions.actions_for(request.user, order, nodes=nodes, claimed=claimed)
@@ -72,7 +85,7 @@ def _detail_context(request, order) -> dict:
         "waiting": actions.waiting_for(order, nodes=nodes),
         "findings": order.findings.prefetch_related("attachments"),
         "reports": order.reports.prefetch_related("attachments").select_related("submitted_by"),
-        "rechecks": order.rechecks.select_related("checked_by"),
+        "rechecks": _rechecks_with_files(order),
         "extensions": order.extensions.select_related("requested_by"),
         "timeline": order_timeline(order),
         "report_form": ReportForm(), "recheck_form": RecheckForm(), "extension_form": ExtensionForm(),

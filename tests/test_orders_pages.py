@@ -87,3 +87,27 @@ def test_order_files_are_only_those_attached_to_that_order(people, tree, client,
         assert client.get(f"/orders/{order.pk}/files/{attached.pk}/").status_code == 200
     assert client.get(f"/orders/{order.pk}/files/{loose.pk}/").status_code == 404
     assert client.get(f"/orders/{order.pk}/files/{loose.pk}/thumb/").status_code == 404
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    recheck_box = page.split("data-recheck-files", 1)[1].split("</div>", 1)[0]
+    assert f"/orders/{order.pk}/files/{recheck_photo.pk}/" in recheck_box  # the re-check's photo is shown
+
+
+def test_recheck_form_has_no_preset_result_and_sits_below_the_report_it_rests_on(people, tree, client):
+    order = issue(people, tree)
+    sign_and_report(people, order)
+    client.force_login(people.district_inspector)
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    form = page.split('data-form="order.recheck"', 1)[1].split("</form>", 1)[0]
+    assert 'name="result"' in form and "checked" not in form
+    assert page.index("已清理通道，增设标识") < page.index('data-form="order.recheck"')
+    client.post(f"/orders/{order.pk}/recheck/", {"method": "on_site"})
+    order.refresh_from_db()
+    assert order.status == "rechecking"  # no result chosen: nothing decided
+
+
+def test_sign_is_the_primary_action_for_the_school_leader(people, tree, client):
+    order = issue(people, tree)
+    client.force_login(people.school_leader)
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    form = page.split('data-form="order.sign"', 1)[1].split("</form>", 1)[0]
+    assert 'class="dd-btn dd-btn--primary"' in form and "签收即确认" in form
