@@ -51,3 +51,27 @@ def test_language_switch_to_english(demo, live_server):
         page.locator("button.dd-lang__btn[value=en]").click()
         page.wait_for_load_state("networkidle")
         assert "My organisations and duties" in page.locator("body").inner_text()
+
+
+PHONE_PAGES = ["/", "/orders/", "/reports/", "/reports/ledger/", "/notifications/", "/visits/today/", "/orders/99999/"]
+
+
+@pytest.mark.parametrize("username", ["cq_leader", "cqzz_staff"])
+def test_no_page_scrolls_sideways_on_a_phone_and_tables_become_cards(demo, live_server, tmp_path, username):
+    with chromium() as browser:
+        page = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+        login(page, live_server.url, username, DEMO_PASSWORD)
+        wide = {}
+        for path in PHONE_PAGES:
+            page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                wide[path] = width
+        assert not wide, f"pages wider than the phone: {wide}"
+        page.goto(live_server.url + "/reports/ledger/")
+        page.wait_for_load_state("networkidle")
+        row = page.locator("table.dd-stack tbody tr").first
+        assert row.evaluate("r => getComputedStyle(r).display") == "block"
+        assert row.locator("td[data-label]").count() >= 3
+        page.screenshot(path=str(tmp_path / f"ledger-{username}.png"), full_page=True)
