@@ -43,10 +43,13 @@ def dashboard_view(request):
     if error:
         return error
     board = stats.dashboard(request.user, flt)
-    drill_chart = charts.hbar_chart([(r["org"], r["open"]) for r in board.drill], "open orders")
+    # Problems first: units with orders or findings are listed; the quiet ones fold into one line.
+    active = [r for r in board.drill if r["total"] or r["findings"]]
+    drill_chart = charts.hbar_chart([(r["org"], r["open"]) for r in active], "open orders")
     slow_chart = charts.hbar_chart([(r["school"], r["mean_days"] or 0) for r in board.slowest], "slowest", "")
     return render(request, "inspections/reports/dashboard.html", {
-        "board": board, "flt": flt, "params": ledger.filter_to_params(flt), "drill_chart": drill_chart,
+        "board": board, "flt": flt, "drill_active": active,
+        "drill_quiet": [r for r in board.drill if not (r["total"] or r["findings"])], "params": ledger.filter_to_params(flt), "drill_chart": drill_chart,
         "slow_chart": slow_chart, "breakdown_chart": _breakdown_chart(board),
         "on_time_pct": None if board.on_time_rate is None else round(board.on_time_rate * 100, 1),
         **_choices(request.user),

@@ -61,3 +61,13 @@ def test_school_score_per_quarter(tree, data):
     assert scores["2026Q3"]["score"] == 80 and scores["2026Q3"]["late"] == 1
     assert scores["2025Q4"]["score"] == 98  # F1 general
     assert scores["2026Q4"]["score"] == 100
+
+
+def test_dashboard_lists_units_with_work_and_folds_the_quiet_ones(people, tree, data):
+    from organizations.services import organization_create
+    organization_create(code="DQ", name="丙县教体局", kind="district", parent=tree.city, doc_prefix="丙教督改")
+    body = _client(people.city_leader).get("/reports/").content.decode()
+    table = body.split("下级单位", 1)[1].split("</table>", 1)[0]
+    quiet = body.split("data-quiet-units", 1)[1].split("</details>", 1)[0] if "data-quiet-units" in body else ""
+    assert "甲区教体局" in table
+    assert "丙县教体局" in quiet and "丙县教体局" not in table  # no orders, no findings: not a table row
