@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import Membership
 
+from .language import in_language
 from .models import AuditEvent
 
 SENTENCES = {
@@ -46,13 +47,6 @@ class Entry:
     def __str__(self):
         when = timezone.localtime(self.at).strftime("%Y-%m-%d %H:%M")
         return " ".join(part for part in (when, self.organization, self.person, self.sentence) if part)
-
-
-def in_language(obj, field: str) -> str:
-    """The English variant of a name where the reader reads English and one is stored, else the Chinese."""
-    if (get_language() or "").startswith("en"):
-        return getattr(obj, f"{field}_en", "") or getattr(obj, field)
-    return getattr(obj, field)
 
 
 def sentence(event: AuditEvent) -> str:

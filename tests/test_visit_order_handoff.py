@@ -63,3 +63,19 @@ def test_outsider_reaches_neither_the_visit_nor_the_order_it_links(people, tree)
     assert login(people.outsider).get(reverse("visits:detail", args=[visit.pk])).status_code == 404
     order = RectificationOrder.objects.get()
     assert login(people.outsider).get(reverse("orders:detail", args=[order.pk])).status_code == 404
+
+
+def test_checklist_titles_follow_the_readers_language(people, tree):
+    from django.utils.html import escape
+
+    from inspections.models import ChecklistItem
+
+    visit = _submitted(people, tree)
+    item = ChecklistItem.objects.get(section__template=visit.template, code="C1")
+    assert item.title_en
+    english = login(people.district_inspector)
+    english.cookies["django_language"] = "en"
+    page = english.get(reverse("visits:record", args=[visit.pk])).content.decode()
+    assert escape(item.title_en) in page and item.title not in page and escape(item.section.title_en) in page
+    chinese = login(people.district_inspector).get(reverse("visits:record", args=[visit.pk])).content.decode()
+    assert item.title in chinese
