@@ -69,6 +69,9 @@ def timer_deadline_near(*, process) -> None:
     if now >= order.deadline.due_at or not order.is_schools_turn:
         return
     left = working_days_between(now, order.deadline.due_at)
+    given = working_days_between(order.issued_at, order.deadline.due_at)
+    if not thresholds.deadline_reminder_due(working_days_given=given, working_days_left=left):
+        return
     if _remember(process, f"near:{order.deadline.due_at.isoformat()}:{left}"):
         audit(actor=None, action="order.deadline_reminder", obj=order, organization=order.school, order=order,
               after={"working_days_left": left})

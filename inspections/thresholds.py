@@ -41,6 +41,13 @@ def order_working_days(findings) -> int:
     return min(finding_working_days(finding) for finding in findings)
 
 
+def deadline_reminder_due(*, working_days_given: int, working_days_left: int) -> bool:
+    """A "deadline near" reminder only once part of the period has passed: with a short deadline the
+    reminder's moment falls before the order even reached the school, and telling a school that has just
+    signed that its deadline is near says nothing it was not told on the notice itself."""
+    return working_days_left < working_days_given
+
+
 def highest_severity(findings) -> str:
     return max((f.severity for f in findings), key=SEVERITY_RANK.__getitem__)
 

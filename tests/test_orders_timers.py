@@ -255,3 +255,27 @@ def test_second_overdue_city_task_is_made_once_even_if_the_timer_fires_again(peo
     assert fired >= 1
     tasks = Task.objects.filter(process_id=order.process.pk, flow_task=RectificationFlow.city_overdue_supervise)
     assert tasks.count() == 1
+
+
+def test_a_short_deadline_sends_no_deadline_reminder_at_signing(people, tree, clock):
+    clock(dt.date(2025, 9, 22))  # Monday: a hazard order is due Wednesday; its reminders' moments have passed
+    order = issue(people, tree, hazard=True)
+    order_sign(order=order, user=people.school_leader)
+    sweep()
+    assert "order.deadline_reminder" not in actions(order)
+    assert not Notification.objects.filter(kind="order.deadline_reminder").exists()
+    clock(dt.date(2025, 9, 23), hour=9)  # a working day later the last reminder is real
+    sweep()
+    assert actions(order).count("order.deadline_reminder") == 1
+
+
+def test_a_normal_deadline_still_reminds_three_working_days_before(people, tree, clock):
+    clock(dt.date(2025, 9, 1))
+    order = issue(people, tree)  # 20 working days
+    order_sign(order=order, user=people.school_leader)
+    sweep()
+    assert "order.deadline_reminder" not in actions(order)
+    from workflows.calendar import working_days_before
+    clock(working_days_before(order.deadline.due_at.astimezone(SHANGHAI).date(), 3), hour=10)
+    sweep()
+    assert actions(order).count("order.deadline_reminder") == 1
