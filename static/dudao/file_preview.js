@@ -30,7 +30,18 @@
     input.files = kept.files;
     render(input, box);
   }
+  // The browser's own file button speaks the browser's language ("Choose Files"); ours speaks the page's.
+  function picker(input) {
+    if (!input.id || !input.dataset.pickLabel) return;
+    var label = document.createElement("label");
+    label.htmlFor = input.id;
+    label.className = "dd-btn dd-btn--secondary dd-file-pick";
+    label.textContent = input.dataset.pickLabel;
+    input.classList.add("dd-file-native");
+    input.insertAdjacentElement("beforebegin", label);
+  }
   document.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {
+    picker(input);
     var box = document.createElement("div");
     box.className = "dd-preview";
     box.setAttribute("data-preview-list", "");
