@@ -61,6 +61,7 @@ urlpatterns = [
     path("draws/", draw_pages.urls),
     path("public/campaigns/", draw_pages.public_urls),
     path("reports/", include("inspections.urls_reports")),
+    path("manage/", include("organizations.views_admin")),  # admins' organisations and people
     path("", site.urls),
 ]
 

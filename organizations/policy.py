@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
@@ -111,7 +112,85 @@ def capabilities(user) -> list[dict]:
     return rows
 
 
+# --- the admin screens (organizations/views_admin.py): the tree and the people an admin manages ---------
+
+def managed_orgs(user) -> QuerySet[Organization]:
+    """Organisations whose tree and people `user` manages: an admin's subtrees; the operator all of them."""
+    if getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser:
+        return Organization.objects.all()
+    return orgs_with(user, Perm.MANAGE)
+
+
+def may_place(user, *, organization: Organization, parent: Organization | None) -> bool:
+    """May `user` put `organization` (new, or stored and being moved) under `parent` (None: a root)?
+
+    The new parent must be one the user manages, and for a stored organisation the parent it has now too.
+    An admin's own root hangs under an organisation above their reach, so they can never move it, make
+    it a root or create a root: only superusers (the platform operator) do. Whether the kind fits the
+    parent is the model's rule (Organization.clean), not a question of authority.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if parent is None or not can(user, Perm.MANAGE, parent):
+        return False
+    if organization.pk is None:
+        return True
+    # The stored parent, not the instance's: a caller may already have assigned the new one.
+    stored = Organization.objects.filter(pk=organization.pk).values_list("parent_id", flat=True).first()
+    return stored is not None and can(user, Perm.MANAGE, Organization.objects.filter(pk=stored).first())
+
+
+def may_manage_person(user, person) -> bool:
+    """May `user` deactivate `person` or give them a new password?
+
+    Only when every role the person holds lies in the user's reach: a new password for someone who also
+    holds a role elsewhere would hand the admin that role. Never oneself (the own password has its own
+    page), never the operator's or staff accounts.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active or person.pk == user.pk:
+        return False
+    if user.is_superuser:
+        return True
+    if person.is_superuser or person.is_staff:
+        return False
+    held = Membership.objects.filter(user=person)
+    return held.exists() and not held.exclude(organization__in=orgs_with(user, Perm.MANAGE)).exists()
+
+
+def managed_people(user) -> QuerySet:
+    """People holding a role in `user`'s managed subtree (what they hold elsewhere stays out of view)."""
+    return User.objects.filter(memberships__organization__in=managed_orgs(user)).distinct()
+
+
+def _as_pk(value) -> int | None:
+    # A URL or query value: ASCII digits within a database integer, else None (a 404, never a 500).
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
+
+
+def get_managed_org_for_user(user, pk) -> Organization:
+    """Fetch and authorise in one call: the organisation `pk` if `user` manages it, else Http404."""
+    pk = _as_pk(pk)
+    org = managed_orgs(user).filter(pk=pk).first() if pk else None
+    if org is None:
+        raise Http404
+    return org
+
+
+def get_managed_person_for_user(user, pk):
+    """Fetch and authorise in one call: the person `pk` if they hold a role in `user`'s reach, else Http404."""
+    pk = _as_pk(pk)
+    person = managed_people(user).filter(pk=pk).first() if pk else None
+    if person is None:
+        raise Http404
+    return person
+
+
 __all__ = [
     "Perm", "Role", "can", "orgs_with", "visible_orgs", "visible_schools",
     "roles_of", "users_with_role", "users_with_role_at", "users_by_role_at", "capabilities",
+    "managed_orgs", "may_place", "may_manage_person", "managed_people", "get_managed_org_for_user",
+    "get_managed_person_for_user",
 ]

@@ -259,6 +259,21 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     "notifications/<int:pk>/open/": Case(only(("staff_A",), 302, others=404), url="/notifications/{notification}/open/"),
     "notifications/mark-all-read/": Case(signed_in(405)),
     "notifications/preferences/": Case(signed_in(405)),
+    # --- admins' own screens (organizations/views_admin.py; tests/test_admin_screens.py has the real people):
+    # the city admin manages the whole tree, everyone else gets 403; an empty form is a 400, nothing hangs
+    # under a school (404), person 0 is nobody (404)
+    "manage/orgs/": Case(only(ADMINS)),
+    "manage/orgs/<int:pk>/": (Case(only(ADMINS), url="/manage/orgs/{school_a}/"),
+                              Case(only(ADMINS, 400), url="/manage/orgs/{school_a}/", method="post")),
+    "manage/orgs/<int:pk>/add/": Case(only(ADMINS, 404), url="/manage/orgs/{school_a}/add/"),
+    "manage/people/": Case(only(ADMINS)),
+    "manage/people/new/": (Case(only(ADMINS)), Case(only(ADMINS, 400), method="post")),
+    "manage/people/<int:pk>/": Case(only(ADMINS, 404), url="/manage/people/0/"),
+    **{f"manage/people/<int:pk>/{action}": (Case(only(ADMINS, 404), url=f"/manage/people/0/{action}", method="post"),
+                                           Case(only(ADMINS, 405), url=f"/manage/people/0/{action}"))
+       for action in ("roles/", "password/", "active/")},
+    "manage/people/<int:pk>/roles/<int:membership_pk>/revoke/": Case(
+        only(ADMINS, 404), url="/manage/people/0/roles/0/revoke/", method="post"),
 }
 
 # Every other admin URL is behind admin_view: Dudao's personas are not Django staff
