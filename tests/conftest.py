@@ -6,6 +6,8 @@ one in district B, and one school directly under the city.
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from django.contrib.auth import get_user_model
 
 from organizations.roles import Role
@@ -16,6 +18,16 @@ def _user(username, org, role):
     user = get_user_model().objects.create_user(username=username, password="pw-for-tests-1", first_name=username)
     membership_grant(user=user, organization=org, role=role)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's first language: a request in English activates English for the
+    thread (Django's locale middleware never switches back), and services called directly afterwards
+    would otherwise speak it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
