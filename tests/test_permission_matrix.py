@@ -259,6 +259,14 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     "notifications/<int:pk>/open/": Case(only(("staff_A",), 302, others=404), url="/notifications/{notification}/open/"),
     "notifications/mark-all-read/": Case(signed_in(405)),
     "notifications/preferences/": Case(signed_in(405)),
+    "api/v1/notifications/": Case(signed_in(200, anonymous=401)),
+    "api/v1/notifications/unread-count/": Case(signed_in(200, anonymous=401)),
+    "api/v1/notifications/<int:pk>/read/": (
+        Case(only(("staff_A",), 200, others=404, anonymous=401), url="/api/v1/notifications/{notification}/read/",
+             method="post"),
+        Case(signed_in(405, anonymous=401), url="/api/v1/notifications/{notification}/read/")),
+    "api/v1/notifications/mark-all-read/": (Case(signed_in(200, anonymous=401), method="post"),
+                                            Case(signed_in(405, anonymous=401))),
     # --- admins' own screens (organizations/views_admin.py; tests/test_admin_screens.py has the real people):
     # the city admin manages the whole tree, everyone else gets 403; an empty form is a 400, nothing hangs
     # under a school (404), person 0 is nobody (404)
