@@ -13,6 +13,7 @@ from inspections.api import ledger as ledger_api
 from inspections.api import orders as orders_api
 from inspections.api import visits as visits_api
 from notifications import api as notifications_api
+from organizations import api as organizations_api
 from inspections import views_orders as order_pages
 from inspections import views_clues as clue_pages
 from inspections import views_draws as draw_pages
@@ -48,6 +49,7 @@ api_v1 += orders_api.urlpatterns
 api_v1 += ledger_api.urlpatterns
 api_v1 += clues_api.urlpatterns
 api_v1 += notifications_api.urlpatterns
+api_v1 += organizations_api.urlpatterns
 
 urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),

@@ -179,6 +179,15 @@ def get_managed_org_for_user(user, pk) -> Organization:
     return org
 
 
+def get_visible_org_for_user(user, pk) -> Organization:
+    """Fetch and authorise in one call: the organisation `pk` if `user` may see it, else Http404."""
+    pk = _as_pk(pk)
+    org = visible_orgs(user).filter(pk=pk).first() if pk else None
+    if org is None:
+        raise Http404
+    return org
+
+
 def get_managed_person_for_user(user, pk):
     """Fetch and authorise in one call: the person `pk` if they hold a role in `user`'s reach, else Http404."""
     pk = _as_pk(pk)
@@ -192,5 +201,5 @@ __all__ = [
     "Perm", "Role", "can", "orgs_with", "visible_orgs", "visible_schools",
     "roles_of", "users_with_role", "users_with_role_at", "users_by_role_at", "capabilities",
     "managed_orgs", "may_place", "may_manage_person", "managed_people", "get_managed_org_for_user",
-    "get_managed_person_for_user",
+    "get_managed_person_for_user", "get_visible_org_for_user",
 ]

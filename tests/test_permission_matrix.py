@@ -259,6 +259,12 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     "notifications/<int:pk>/open/": Case(only(("staff_A",), 302, others=404), url="/notifications/{notification}/open/"),
     "notifications/mark-all-read/": Case(signed_in(405)),
     "notifications/preferences/": Case(signed_in(405)),
+    # --- organisations and my profile over the API: school A is seen by its people and the authorities above ---
+    "api/v1/me/": Case(signed_in(200, anonymous=401)),
+    "api/v1/organizations/": Case(signed_in(200, anonymous=401)),
+    "api/v1/organizations/<int:pk>/": Case(sees_a(200, anonymous=401), url="/api/v1/organizations/{school_a}/"),
+    "api/v1/schools/": Case(signed_in(200, anonymous=401)),
+    "api/v1/schools/<int:pk>/": Case(sees_a(200, anonymous=401), url="/api/v1/schools/{school_a}/"),
     "api/v1/notifications/": Case(signed_in(200, anonymous=401)),
     "api/v1/notifications/unread-count/": Case(signed_in(200, anonymous=401)),
     "api/v1/notifications/<int:pk>/read/": (
