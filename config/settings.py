@@ -10,7 +10,8 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import check_redis_url, env_bool, env_int, env_list, env_str, parse_database_url
+from .env import (check_redis_url, env_bool, env_choice, env_int, env_list, env_networks, env_secret, env_str,
+                  parse_database_url)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -64,9 +65,12 @@ INSTALLED_APPS = [
     "notifications",
     "axes",
     "security",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    "ops.middleware.RequestIdMiddleware",  # first: X-Request-ID, timing, query count, the JSON access log
+    "ops.middleware.OpsEndpointsMiddleware",  # /healthz /readyz /metrics: before host check, sessions, auth
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -259,13 +263,27 @@ from .security import *  # noqa: E402,F401,F403  (axes, token lifetime, CSP)
 # One line per record. An expected refusal (a 4xx: 403, 404, 405, ...) is logged by django.request as one
 # warning line, without the traceback of the PermissionDenied/Http404 that produced it; server errors
 # (5xx) keep their traceback. django-axes logs every successful login at INFO: only its warnings here.
+# LOG_FORMAT=json (the default in production) writes one JSON object per line with the request id (ops.logs),
+# and one access line per request (logger dudao.request); in demo and development daphne prints its own.
+LOG_FORMAT = env_choice("LOG_FORMAT", "line" if (DEBUG or DEMO) else "json", ("json", "line"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"client_errors_one_line": {"()": "config.logfilters.ClientErrorsOneLine"}},
-    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line",
-                             "filters": ["client_errors_one_line"]}},
+    "filters": {"client_errors_one_line": {"()": "config.logfilters.ClientErrorsOneLine"},
+                "request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+                   "json": {"()": "ops.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["client_errors_one_line", "request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"},
+                "dudao.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"}},
 }
+
+# --- Operations (ops/: probes, metrics) -------------------------------------------------
+# /metrics: direct connections from these addresses, or anyone sending `Authorization: Bearer $METRICS_TOKEN`.
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+METRICS_TOKEN = env_secret("METRICS_TOKEN", min_length=24)
+# /readyz fails when the newest scheduler heartbeat is older than this (run_timers beats every sweep, 30 s).
+SCHEDULER_HEARTBEAT_MAX_AGE = env_int("SCHEDULER_HEARTBEAT_MAX_AGE", 120, minimum=10)
+READYZ_REQUIRES_SCHEDULER = env_bool("READYZ_REQUIRES_SCHEDULER", True)

@@ -257,11 +257,14 @@ def _reencode_image(attachment, data: bytes) -> tuple[bytes, ContentFile]:
             raise _undecodable() from None
 
 
-def attachment_create(*, upload, organization, uploaded_by) -> Attachment:
-    """Validate and store one uploaded file for `organization` (the school it is evidence about)."""
+def attachment_create(*, upload, organization, uploaded_by, keep_original: bool = False) -> Attachment:
+    """Validate and store one uploaded file for `organization` (the school it is evidence about).
+
+    With `keep_original`, the bytes as received are stored too (download only) with their SHA-256."""
     if not any(policy.can(uploaded_by, perm, organization) for perm in MAY_UPLOAD):
         raise PermissionDenied(_("您不能为该学校上传材料。"))
     data = _read_bounded(upload)
+    received = data if keep_original else None
     content_type, kind, extension = sniff(data[:8192])
     attachment = Attachment(
         kind=kind, content_type=content_type, extension=extension,
@@ -272,21 +275,23 @@ def attachment_create(*, upload, organization, uploaded_by) -> Attachment:
     if kind == Attachment.Kind.IMAGE:
         data, thumb = _reencode_image(attachment, data)
     attachment.size, attachment.sha256 = len(data), hashlib.sha256(data).hexdigest()  # of the stored copy
-    return _store(attachment, data, thumb)
+    if received is not None:
+        attachment.original_sha256 = hashlib.sha256(received).hexdigest()
+    return _store(attachment, data, thumb, received)
 
 
-def _store(attachment, data, thumb) -> Attachment:
+def _store(attachment, data, thumb, original=None) -> Attachment:
     """Files first, row last; on any failure the files written so far are removed (nothing half-saved)."""
     try:
         with transaction.atomic():
             attachment.file.save("upload", ContentFile(data), save=False)
+            if original is not None:
+                attachment.original.save("original", ContentFile(original), save=False)
             if thumb is not None:
                 attachment.thumbnail.save("thumb.jpg", thumb, save=False)
             attachment.save()
     except Exception:
-        for field in (attachment.file, attachment.thumbnail):
-            if field and field.name:
-                field.storage.delete(field.name)
+        delete_files([attachment])
         raise
     return attachment
 
@@ -294,18 +299,19 @@ def _store(attachment, data, thumb) -> Attachment:
 def delete_files(attachments) -> None:
     """Remove stored files whose rows were rolled back with the caller's transaction."""
     for attachment in attachments:
-        for field in (attachment.file, attachment.thumbnail):
+        for field in (attachment.file, attachment.original, attachment.thumbnail):
             if field and field.name:
                 field.storage.delete(field.name)
 
 
-def submit_with_evidence(*, uploads, organization, uploaded_by, action):
+def submit_with_evidence(*, uploads, organization, uploaded_by, action, keep_original: bool = False):
     """Store `uploads`, then call `action(attachments)` in one transaction; on refusal nothing stays behind."""
     stored = []
     try:
         with transaction.atomic():
             for upload in uploads:
-                stored.append(attachment_create(upload=upload, organization=organization, uploaded_by=uploaded_by))
+                stored.append(attachment_create(upload=upload, organization=organization, uploaded_by=uploaded_by,
+                                                keep_original=keep_original))
             return action(stored)
     except BaseException:
         delete_files(stored)

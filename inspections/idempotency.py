@@ -5,6 +5,11 @@ earlier object comes back only to someone who may see it; to anyone else the ans
 they would get for any object they may not touch, so a UUID cannot be used to probe for other people's
 work. UUIDs the server makes itself (a draw's visits, a reviewed visit's order) are keyed with the
 secret key, so they stay stable for retries but cannot be guessed from the sequential ids they stand for.
+
+Writes that create nothing with a UUID of their own (an answer, a photo, a deletion, a signature, a
+submission) are made once through `apply_once`: the write and its receipt (models.ClientWrite) commit in one
+transaction, the receipt's UUID is unique, so of two replays racing each other one applies and the other
+rolls back and is answered from the receipt.
 """
 import hashlib
 import hmac
@@ -12,6 +17,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 
@@ -33,3 +39,21 @@ def server_uuid(purpose: str, key: str) -> uuid.UUID:
     """A stable UUID for (purpose, key) that only the holder of SECRET_KEY can compute."""
     digest = hmac.new(settings.SECRET_KEY.encode(), f"{purpose}:{key}".encode(), hashlib.sha256).digest()
     return uuid.UUID(bytes=digest[:16], version=4)
+
+
+def apply_once(receipts: QuerySet, client_uuid: uuid.UUID | None, *, refusal: str, apply, record):
+    """(receipt, None) if `client_uuid` was applied before; else (None, apply()) with `record(result)` written
+    in the same transaction. `receipts` are those the caller may see (others raise PermissionDenied)."""
+    if client_uuid is None:
+        return None, apply()
+    try:
+        with transaction.atomic():
+            if earlier := replay_of(receipts, client_uuid, refusal=refusal):
+                return earlier, None
+            result = apply()
+            record(result)
+            return None, result
+    except IntegrityError:  # a twin request committed first: answer as it was answered
+        if earlier := replay_of(receipts, client_uuid, refusal=refusal):
+            return earlier, None
+        raise

@@ -8,6 +8,7 @@ raises VisitConflict (HTTP 409); a person who may not act raises PermissionDenie
 """
 import base64
 import binascii
+import hashlib
 import io
 import uuid
 from datetime import date
@@ -227,16 +228,18 @@ def _require_images(photos) -> None:
             raise ValidationError({"photos": _("“%(name)s”不是图片。") % {"name": getattr(photo, "name", "")}})
 
 
-def _attach_photos(*, finding: Finding, photos, user) -> None:
+def _attach_photos(*, finding: Finding, photos, user, keep_original: bool = False) -> list[Attachment]:
     """Store the photos (content-sniffed, thumbnailed) and link them; on refusal no file stays behind."""
     if not photos:
-        return
+        return []
     _require_images(photos)
 
     def link(attachments):
         finding.attachments.add(*attachments)
+        return attachments
 
-    submit_with_evidence(uploads=photos, organization=finding.school, uploaded_by=user, action=link)
+    return submit_with_evidence(uploads=photos, organization=finding.school, uploaded_by=user, action=link,
+                                keep_original=keep_original)
 
 
 @transaction.atomic
@@ -280,6 +283,29 @@ def finding_photos_add(*, finding: Finding, user, photos) -> Finding:
     audit(actor=user, action="visit.finding_photos", obj=finding, organization=visit.school, visit=visit,
           after={"photos": len(photos)})
     return finding
+
+
+def _sha256_of(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def finding_photo_add(*, finding: Finding, user, photo, sha256: str = "") -> Attachment:
+    """One photo from a tablet's outbox, kept byte for byte beside its clean copy. `sha256` is what the device
+    computed before sending: a photo damaged on the way is refused, never stored as evidence."""
+    visit = _locked(finding.visit)
+    _require(may_conduct(user, visit), _("只有本次检查组成员可以上传照片。"))
+    _require_status(visit, EDITABLE, _("当前状态不能再上传照片。"))
+    if sha256 and _sha256_of(photo) != sha256.lower():
+        raise ValidationError({"photo": _("照片在传输中损坏，请重新上传。")})
+    (attachment,) = _attach_photos(finding=finding, photos=[photo], user=user, keep_original=True)
+    audit(actor=user, action="visit.finding_photos", obj=finding, organization=visit.school, visit=visit,
+          after={"photos": 1, "sha256": attachment.original_sha256})
+    return attachment
 
 
 @transaction.atomic

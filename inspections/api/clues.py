@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inspections import clues as services
+from config.api_pagination import KeysetPage, page_of
 from inspections.api.errors import ServiceErrorsMixin
 from inspections.models import Clue
 from inspections.selectors_clues import clue_for_viewer, clues_visible_to, get_clue_for_user
@@ -60,8 +61,14 @@ class ClueSerializer(serializers.Serializer):
     complainant_visible = serializers.BooleanField()
 
 
+class NewestReceived(KeysetPage):
+    ordering = ("-received_at", "-pk")
+
+
 class ClueListView(ServiceErrorsMixin, APIView):
     """GET: clues the caller may see (staff). POST: intake by a hotline system with an X-Api-Key."""
+
+    pagination_class = NewestReceived
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
@@ -71,10 +78,12 @@ class ClueListView(ServiceErrorsMixin, APIView):
         return [] if self.request is None or self.request.method == "POST" else super().get_authenticators()
 
 
-    @extend_schema(responses={200: ClueSerializer(many=True)})
+    @extend_schema(responses={200: ClueSerializer(many=True)}, operation_id="clues_list",
+                   description="Newest received first, in keyset pages {results, next}.")
     def get(self, request):
-        rows = clues_visible_to(request.user).order_by("-received_at", "-pk")[:200]
-        return Response(ClueSerializer([clue_for_viewer(c, request.user) for c in rows], many=True).data)
+        # Keyset pages like every list (this was one list capped at 200): docs/API.md, changelog.
+        return page_of(self, clues_visible_to(request.user),
+                       lambda rows: ClueSerializer([clue_for_viewer(c, request.user) for c in rows], many=True).data)
 
     @extend_schema(request=IntakeSerializer, parameters=[OpenApiParameter(KEY_HEADER, location="header",
                                                                           required=True)],

@@ -3,15 +3,24 @@
 Thin: serializers check shapes, the services in inspections/visits.py decide.
 Errors: 400 field errors, 404 for a visit the caller may not see, 403 for a
 visit they see but may not act on, 409 when the visit's state does not allow it.
+
+Every write of the on-site screens takes a client UUID (body `client_uuid` or header `X-Client-UUID`) and is
+applied once (`once`, inspections.idempotency.apply_once): a replay from the tablet's outbox is answered
+with the first answer and the header `Idempotent-Replayed: true`. Photos and deletions name their finding by
+the finding's client UUID, because a tablet that was offline does not know the server's id yet.
 """
+import uuid
+
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inspections.models import ChecklistItem, Finding, Severity, Visit, VisitItemResult
+from inspections.idempotency import apply_once
+from inspections.models import ChecklistItem, ClientWrite, Finding, Severity, Visit, VisitItemResult
 from inspections.selectors_visits import get_visit_for_user, visits_visible_to
 from inspections.api.errors import ServiceErrorsMixin
 from inspections import visits as services
@@ -42,7 +51,38 @@ class ResultSerializer(serializers.ModelSerializer):
 def photo_urls(visit_pk: int, attachment) -> dict:
     return {"id": attachment.pk,
             "url": reverse("visits:photo", args=[visit_pk, attachment.pk]),
-            "thumbnail": reverse("visits:photo-thumb", args=[visit_pk, attachment.pk])}
+            "thumbnail": reverse("visits:photo-thumb", args=[visit_pk, attachment.pk]),
+            "sha256": attachment.original_sha256 or attachment.sha256}
+
+
+# ---------------------------------------------------------------- applied once
+
+
+def _client_uuid(request) -> uuid.UUID | None:
+    value = (request.data.get("client_uuid") if hasattr(request.data, "get") else None) \
+        or request.headers.get("X-Client-UUID")
+    if not value:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise exceptions.ValidationError({"client_uuid": [_("编号格式无效。")]}) from None
+
+
+def once(request, visit, action: str, perform) -> Response:
+    """`perform()` once per client UUID; a replay gets the first answer again instead of a second write."""
+    def record(response):
+        ClientWrite.objects.create(client_uuid=client_uuid, visit=visit, user=request.user, action=action,
+                                   status_code=response.status_code, response=response.data)
+
+    client_uuid = _client_uuid(request)
+    earlier, response = apply_once(ClientWrite.objects.filter(visit=visit, user=request.user), client_uuid,
+                                   refusal=_("该编号已用于另一项记录。"), apply=perform, record=record)
+    if earlier is None:
+        return response
+    # a replayed create answers 200 as before (inspections.idempotency): nothing new was made this time
+    code = status.HTTP_200_OK if earlier.status_code == status.HTTP_201_CREATED else earlier.status_code
+    return Response(earlier.response, status=code, headers={"Idempotent-Replayed": "true"})
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -109,6 +149,13 @@ class FindingInSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=12)
 
 
+class PhotoInSerializer(serializers.Serializer):
+    client_uuid = serializers.UUIDField(required=False, allow_null=True)
+    photo = serializers.FileField()
+    sha256 = serializers.RegexField(r"^[0-9a-fA-F]{64}$", required=False, allow_blank=True,
+                                    help_text="SHA-256 of the photo as the device sent it")
+
+
 class PhotosInSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.FileField(), max_length=12)
 
@@ -155,12 +202,13 @@ class VisitActionView(ServiceErrorsMixin, APIView):
     """Base: fetch-and-authorise, validate the body, call the service, answer with the visit."""
 
     input_serializer: type[serializers.Serializer]
+    action = "visit"
 
     def post(self, request, pk):
         visit = get_visit_for_user(request.user, pk)
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self.perform(request, visit, data.validated_data)
+        return once(request, visit, self.action, lambda: self.perform(request, visit, data.validated_data))
 
     def visit_response(self, visit, code=status.HTTP_200_OK):
         return Response(VisitDetailSerializer(Visit.objects.get(pk=visit.pk)).data, status=code)
@@ -171,6 +219,7 @@ def _schema(input_serializer, ok=VisitDetailSerializer, ok_code=200, **extra):
 
 
 class CheckInView(VisitActionView):
+    action = "check_in"
     input_serializer = CheckInSerializer
 
     @_schema(CheckInSerializer, description="签到：记录时间与位置；拒绝定位时记录 denied。")
@@ -182,6 +231,7 @@ class CheckInView(VisitActionView):
 
 
 class ResultView(VisitActionView):
+    action = "result"
     input_serializer = ResultInSerializer
 
     @_schema(ResultInSerializer, ok=ResultSerializer, description="保存一项检查结果（按给出的原样保存，重复提交覆盖）。")
@@ -194,6 +244,7 @@ class ResultView(VisitActionView):
 
 
 class FindingCreateView(VisitActionView):
+    action = "finding"
     input_serializer = FindingInSerializer
 
     @extend_schema(request={"multipart/form-data": FindingInSerializer}, responses={201: FindingSerializer,
@@ -228,6 +279,41 @@ def _finding_in(visit, finding_pk) -> Finding:
     return finding
 
 
+def _finding_by_uuid(visit, finding_uuid) -> Finding:
+    finding = visit.findings.filter(client_uuid=finding_uuid).first()
+    if finding is None:
+        raise exceptions.NotFound(_("该问题不存在或已被删除。"))
+    return finding
+
+
+class FindingPhotoByUuidView(ServiceErrorsMixin, APIView):
+    @extend_schema(request={"multipart/form-data": PhotoInSerializer}, responses={201: OpenApiResponse(), **ERRORS},
+                   description="离线补传：为 client_uuid 所指的问题上传一张照片，原样保存并核对 SHA-256；"
+                               "同一照片 client_uuid 重放只保存一次。")
+    def post(self, request, pk, finding_uuid):
+        visit = get_visit_for_user(request.user, pk)
+        data = PhotoInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+
+        def perform():
+            finding = _finding_by_uuid(visit, finding_uuid)
+            photo = services.finding_photo_add(finding=finding, user=request.user, photo=data.validated_data["photo"],
+                                               sha256=data.validated_data.get("sha256", ""))
+            return Response({**photo_urls(visit.pk, photo), "finding": finding.pk}, status=201)
+        return once(request, visit, "photo", perform)
+
+
+class FindingByUuidView(ServiceErrorsMixin, APIView):
+    @extend_schema(responses={204: None, **ERRORS}, description="离线补传：删除 client_uuid 所指的问题；重放仍为 204。")
+    def delete(self, request, pk, finding_uuid):
+        visit = get_visit_for_user(request.user, pk)
+
+        def perform():
+            services.finding_delete(finding=_finding_by_uuid(visit, finding_uuid), user=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return once(request, visit, "delete", perform)
+
+
 class FindingView(ServiceErrorsMixin, APIView):
     @extend_schema(responses={200: FindingSerializer, 404: ERRORS[404]})
     def get(self, request, pk, finding_pk):
@@ -242,6 +328,7 @@ class FindingView(ServiceErrorsMixin, APIView):
 
 
 class SignView(VisitActionView):
+    action = "sign"
     input_serializer = SignInSerializer
 
     @_schema(SignInSerializer, description="学校代表签字：姓名 + 签名画板导出的 PNG data URL。")
@@ -255,6 +342,7 @@ class SignView(VisitActionView):
 
 
 class SubmitView(VisitActionView):
+    action = "submit"
     input_serializer = SubmitInSerializer
 
     @_schema(SubmitInSerializer, description="检查组组长提交检查记录。")
@@ -266,6 +354,7 @@ class SubmitView(VisitActionView):
 
 
 class ReviewView(VisitActionView):
+    action = "review"
     input_serializer = ReviewInSerializer
 
     @_schema(ReviewInSerializer, description="督导领导审核：approve 通过（问题生成一份整改通知书）或 return 退回（须填理由）。")
@@ -286,6 +375,9 @@ urlpatterns = [
     path("visits/<int:pk>/findings/<int:finding_pk>/", FindingView.as_view(), name="api-visit-finding"),
     path("visits/<int:pk>/findings/<int:finding_pk>/photos/", FindingPhotosView.as_view(),
          name="api-visit-finding-photos"),
+    path("visits/<int:pk>/findings/<uuid:finding_uuid>/", FindingByUuidView.as_view(), name="api-visit-finding-uuid"),
+    path("visits/<int:pk>/findings/<uuid:finding_uuid>/photo/", FindingPhotoByUuidView.as_view(),
+         name="api-visit-finding-uuid-photo"),
     path("visits/<int:pk>/sign/", SignView.as_view(), name="api-visit-sign"),
     path("visits/<int:pk>/submit/", SubmitView.as_view(), name="api-visit-submit"),
     path("visits/<int:pk>/review/", ReviewView.as_view(), name="api-visit-review"),

@@ -5,13 +5,14 @@ from .draws import Conflict, Draw, DrawAssignment
 from .checklists import ChecklistItem, ChecklistSection, ChecklistTemplate, Severity
 from .evidence import Attachment
 from .exports import ExportJob
+from .offline import ClientWrite
 from .orders import (
     ExtensionRequest, Finding, OrderNumberCounter, Recheck, RectificationOrder, RectificationReport,
 )
 from .visits import Campaign, Visit, VisitItemResult, VisitTeamMember
 
 __all__ = [
-    "AuditEvent", "Attachment", "Clue", "ClueAccessKey", "ClueSettings", "Conflict", "Draw", "DrawAssignment", "Campaign", "ChecklistItem", "ChecklistSection", "ChecklistTemplate",
+    "AuditEvent", "Attachment", "ClientWrite", "Clue", "ClueAccessKey", "ClueSettings", "Conflict", "Draw", "DrawAssignment", "Campaign", "ChecklistItem", "ChecklistSection", "ChecklistTemplate",
     "ExportJob", "ExtensionRequest", "Finding", "OrderNumberCounter", "Recheck", "RectificationOrder",
     "RectificationReport", "Severity", "Visit", "VisitItemResult", "VisitTeamMember",
 ]

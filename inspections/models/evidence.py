@@ -22,6 +22,10 @@ class Attachment(models.Model):
         DOCUMENT = "document", _("文档")
 
     file = models.FileField(_("文件"), upload_to=_evidence_path, max_length=300)
+    # Visit photos keep the bytes the device sent, untouched, beside the clean re-encoded copy in `file`:
+    # what a court checks is the original against its hash; what people look at is the clean copy.
+    original = models.FileField(_("原始文件"), upload_to=_evidence_path, blank=True, max_length=300)
+    original_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     thumbnail = models.ImageField(_("缩略图"), upload_to=_thumb_path, blank=True, max_length=300)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     content_type = models.CharField(_("内容类型"), max_length=100)
