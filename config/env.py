@@ -94,3 +94,33 @@ def check_redis_url(url: str) -> str:
             f"REDIS_URL must look like redis://host:6379/0 (got {url!r})."
         )
     return url
+
+
+def env_networks(name: str, default: list[str]) -> list:
+    """Comma-separated addresses or CIDR networks (127.0.0.1, 10.0.0.0/8, ::1); a bad entry stops the start."""
+    import ipaddress
+
+    networks = []
+    for entry in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {entry!r} is not an IP address or network (e.g. 10.0.0.0/8).") from None
+    return networks
+
+
+def env_secret(name: str, *, min_length: int) -> str:
+    """A shared secret (a bearer token): unset or empty means none; a short or spaced one stops the start."""
+    raw = os.environ.get(name, "")
+    if raw and (len(raw) < min_length or raw != raw.strip() or " " in raw):
+        raise ImproperlyConfigured(f"{name} must be at least {min_length} characters, without spaces.")
+    return raw
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if raw.strip().lower() not in choices:
+        raise ImproperlyConfigured(f"{name}={raw!r}: use one of {', '.join(choices)}.")
+    return raw.strip().lower()

@@ -51,9 +51,13 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one sweep, then exit")
 
     def handle(self, *args, interval: float, once: bool, **options):
+        from ops.heartbeat import Beater
+
+        beater = Beater()  # /readyz and /metrics read it: the scheduler is alive and how much it fired
         while True:
             timers, conditions = sweep()
             daily_jobs()
+            beater.beat(fired=timers + conditions)
             if timers or conditions or once:
                 self.stdout.write(f"{timers} timer(s) fired, {conditions} condition(s) fired")
             if once:
