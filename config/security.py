@@ -27,6 +27,8 @@ AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Bounded to the column axes stores it in: a 300-character username was a 500 on PostgreSQL.
+AXES_USERNAME_CALLABLE = "security.input_guard.axes_username"
 
 # --- API tokens ------------------------------------------------------------------------
 API_TOKEN_TTL_SECONDS = env_int("API_TOKEN_TTL_SECONDS", 8 * 3600, minimum=60)

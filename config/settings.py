@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "config.middleware.ShellMiddleware",
     "viewflow.middleware.HotwireTurboMiddleware",
     "security.middleware.SecurityHeadersMiddleware",
+    "security.input_guard.InputGuardMiddleware",  # hostile input (NUL, deep JSON) → 400; inside the headers
     "security.middleware.ApiJsonErrorsMiddleware",
     "security.middleware.RefusalAuditMiddleware",
     "security.middleware.PasswordChangeRequiredMiddleware",
@@ -214,6 +215,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bounded JSON (size, depth: never a RecursionError); forms as DRF's own.
+    "DEFAULT_PARSER_CLASSES": ["security.input_guard.GuardedJSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",

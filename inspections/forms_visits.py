@@ -6,22 +6,24 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.params import IdChoiceField, IdMultipleChoiceField, SupportedDateField, maybe_int
+
 from .models import Severity
 from .models.visits import Kind
 from .selectors_visits import plannable_schools, team_candidates
 
 
-class PersonChoice(forms.ModelChoiceField):
+class PersonChoice(IdChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 
 
-class PeopleChoice(forms.ModelMultipleChoiceField):
+class PeopleChoice(IdMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 
 
-class SchoolChoice(forms.ModelChoiceField):
+class SchoolChoice(IdChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
@@ -32,7 +34,8 @@ class VisitPlanForm(forms.Form):
     kind = forms.ChoiceField(label=_("检查类型"), choices=Kind.choices, initial=Kind.ROUTINE,
                              widget=forms.RadioSelect)
     school = SchoolChoice(label=_("学校"), queryset=None, empty_label=_("请选择学校"))
-    planned_date = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    planned_date = SupportedDateField(label=_("检查日期"),
+                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     lead = PersonChoice(label=_("组长"), queryset=None, widget=forms.RadioSelect, empty_label=None)
     members = PeopleChoice(label=_("组员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
     client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -49,8 +52,8 @@ class VisitPlanForm(forms.Form):
 
     def _chosen_school(self):
         """The school picked so far (posted, or carried in the query string), if it is one the user may plan for."""
-        value = self.data.get("school") if self.is_bound else self.initial.get("school")
-        if not value or not str(value).isdigit():
+        value = maybe_int(self.data.get("school") if self.is_bound else self.initial.get("school"))
+        if value is None:  # config.params: "²".isdigit() is True, but it is no id
             return None
         return self.fields["school"].queryset.filter(pk=value).first()
 

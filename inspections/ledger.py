@@ -23,6 +23,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from config.params import date_param, int_param
+
 from .models import ChecklistSection, ExportJob, Finding, RectificationOrder, Severity
 from .stats import SHANGHAI, StatsFilter, findings_in_scope, orders_in_scope
 
@@ -103,22 +105,6 @@ def get_ledger_order_for_user(user, pk) -> RectificationOrder:
     return order
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        raise ValidationError(_("筛选参数无效。")) from None
-
-
-def _date_or_none(value) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationError(_("日期格式应为 YYYY-MM-DD。")) from None
-
-
 def filter_from_params(params) -> LedgerFilter:
     """Build the filter from query parameters or a stored job's JSON; unknown values are rejected."""
     severity = params.get("severity") or ""
@@ -128,9 +114,10 @@ def filter_from_params(params) -> LedgerFilter:
     if status and status not in RectificationOrder.Status.values:
         raise ValidationError(_("状态无效。"))
     return LedgerFilter(
-        start=_date_or_none(params.get("start")), end=_date_or_none(params.get("end")),
-        campaign_id=_int_or_none(params.get("campaign")), severity=severity,
-        section_id=_int_or_none(params.get("section")), org_id=_int_or_none(params.get("org")),
+        # config.params: strict (ASCII digits, bigint range, real days in 1900–2999), a ValidationError too
+        start=date_param(params, "start"), end=date_param(params, "end"),
+        campaign_id=int_param(params, "campaign"), severity=severity,
+        section_id=int_param(params, "section"), org_id=int_param(params, "org"),
         status=status, overdue=str(params.get("overdue", "")).lower() in ("1", "true", "on", "yes"),
     )
 

@@ -11,10 +11,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import include, path
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.params import date_value, datetime_value, int_value
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm
@@ -49,7 +49,8 @@ def clue_list(request):
     })
 
 
-def _org_or_none(pk):
+def _org_or_none(value, name="school"):
+    pk = int_value(value, name)  # config.params: a non-number is a 400 (or the form's message), never a 500
     return Organization.objects.filter(pk=pk).first() if pk else None
 
 
@@ -60,13 +61,14 @@ def clue_new(request):
         raise PermissionDenied
     if request.method == "POST":
         try:
-            received = parse_datetime(request.POST.get("received_at", "")) or timezone.now()
+            received = datetime_value(request.POST.get("received_at"), "received_at") or timezone.now()
             if timezone.is_naive(received):
                 received = timezone.make_aware(received)
             clue = services.clue_register(
                 source=request.POST.get("source", ""), external_ref=request.POST.get("external_ref", ""),
                 received_at=received, content=request.POST.get("content", ""),
-                school=_org_or_none(request.POST.get("school")), district=_org_or_none(request.POST.get("district")),
+                school=_org_or_none(request.POST.get("school")),
+                district=_org_or_none(request.POST.get("district"), "district"),
                 complainant_name=request.POST.get("complainant_name", ""),
                 complainant_contact=request.POST.get("complainant_contact", ""), registered_by=request.user)
         except ValidationError as exc:
@@ -124,7 +126,7 @@ def clue_verify_desk(request, pk):
 
 
 def _people(ids):
-    return list(get_user_model().objects.filter(pk__in=[i for i in ids if str(i).isdigit()]))
+    return list(get_user_model().objects.filter(pk__in=[int_value(i, "members") for i in ids if i]))
 
 
 @login_required
@@ -132,7 +134,7 @@ def _people(ids):
 def clue_verify_visit(request, pk):
     clue = get_clue_for_user(request.user, pk)
     lead = _people([request.POST.get("lead", "")])
-    planned = parse_date(request.POST.get("planned_date", "")) or timezone.localdate()
+    planned = date_value(request.POST.get("planned_date"), "planned_date") or timezone.localdate()
     if not lead:
         messages.error(request, _("请选择检查组组长。"))
         return redirect("clues:detail", pk=clue.pk)
@@ -146,7 +148,7 @@ def clue_reply(request, pk):
     clue = get_clue_for_user(request.user, pk)
     substantiated = {"yes": True, "no": False}.get(request.POST.get("substantiated", ""))
     return _act(request, clue, services.clue_reply, _("答复已记录。"), text=request.POST.get("text", ""),
-                method=request.POST.get("method", ""), date=parse_date(request.POST.get("date", "")) or None,
+                method=request.POST.get("method", ""), date=date_value(request.POST.get("date"), "date"),
                 substantiated=substantiated)
 
 
@@ -166,7 +168,8 @@ def clue_keys(request):
     raw = None
     if request.method == "POST":
         try:
-            _key, raw = services.clue_key_issue(organization=managed.filter(pk=request.POST.get("organization") or 0)
+            chosen = int_value(request.POST.get("organization"), "organization") or 0
+            _key, raw = services.clue_key_issue(organization=managed.filter(pk=chosen)
                                                 .first() or managed.first(), name=request.POST.get("name", ""),
                                                 user=request.user)
         except ValidationError as exc:

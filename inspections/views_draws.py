@@ -13,10 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import include, path
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.params import date_value, decimal_value, int_value
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm
@@ -25,15 +25,12 @@ from . import draws as services
 from .models import Campaign, Conflict, Draw
 
 
-def _int_or_none(value):
-    return int(value) if str(value or "").strip().isdigit() else None
+def _int_or_none(value, name="id"):
+    return int_value(value, name)  # config.params: "²" or "1e3" is a 400 (or the form's message), not a 500
 
 
-def _float_or_none(value):
-    try:
-        return float(value) if str(value or "").strip() else None
-    except ValueError:
-        return None
+def _float_or_none(value, name="percent"):
+    return decimal_value(value, name, maximum=100)
 
 
 @login_required
@@ -49,7 +46,8 @@ def campaign_list(request):
 @require_POST
 def campaign_new(request):
     organiser = policy.orgs_with(request.user, Perm.LEAD).filter(pk=_int_or_none(request.POST.get("organiser"))).first()
-    start, end = parse_date(request.POST.get("period_start", "")), parse_date(request.POST.get("period_end", ""))
+    start = date_value(request.POST.get("period_start"), "period_start")
+    end = date_value(request.POST.get("period_end"), "period_end")
     if organiser is None or start is None or end is None:
         messages.error(request, _("请填写完整的专项检查信息。"))
         return redirect("draws:campaigns")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from config.params import IdChoiceField, SupportedDateField
 from organizations import policy
 from organizations.roles import Perm
 from workflows.tasks import TASK_PAGE, tasks_for
@@ -18,7 +19,7 @@ from workflows.tasks import TASK_PAGE, tasks_for
 from . import actions
 from . import orders as services
 from .evidence import file_response, submit_with_evidence
-from .models import Attachment, Recheck, Severity
+from .models import Attachment, Recheck, Severity, limits
 from .selectors import (
     get_extension_for_user, get_order_for_user, orders_visible_to, with_working_days_left, working_days_left,
 )
@@ -27,27 +28,33 @@ from .timeline import order_timeline
 
 
 class ReportForm(forms.Form):
-    measures = forms.CharField(label=gettext_lazy("整改措施"), widget=forms.Textarea(attrs={"rows": 5}))
+    measures = forms.CharField(label=gettext_lazy("整改措施"), max_length=limits.REPORT,
+                               widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class RecheckForm(forms.Form):
     # Radios with nothing chosen: a re-check result is a decision the inspector makes, never a default.
     method = forms.ChoiceField(label=gettext_lazy("复查方式"), choices=Recheck.Method.choices, widget=forms.RadioSelect)
     result = forms.ChoiceField(label=gettext_lazy("复查结论"), choices=Recheck.Result.choices, widget=forms.RadioSelect)
-    notes = forms.CharField(label=gettext_lazy("复查意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(label=gettext_lazy("复查意见"), required=False, max_length=limits.NOTE,
+                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ExtensionForm(forms.Form):
-    requested_deadline = forms.DateField(label=gettext_lazy("申请延至"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=gettext_lazy("延期理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    requested_deadline = SupportedDateField(label=gettext_lazy("申请延至"),
+                                            widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=gettext_lazy("延期理由"), max_length=limits.NOTE,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class IssueForm(forms.Form):
-    school = forms.ModelChoiceField(label=gettext_lazy("学校"), queryset=None)
-    description = forms.CharField(label=gettext_lazy("问题描述"), widget=forms.Textarea(attrs={"rows": 3}))
+    school = IdChoiceField(label=gettext_lazy("学校"), queryset=None)
+    description = forms.CharField(label=gettext_lazy("问题描述"), max_length=limits.FINDING,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
     severity = forms.ChoiceField(label=gettext_lazy("严重程度"), choices=Severity.choices)
     hazard = forms.BooleanField(label=gettext_lazy("安全隐患"), required=False)
-    requirements = forms.CharField(label=gettext_lazy("整改要求"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    requirements = forms.CharField(label=gettext_lazy("整改要求"), required=False, max_length=limits.REPORT,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

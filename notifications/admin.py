@@ -9,6 +9,9 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     readonly_fields = [f.name for f in Notification._meta.fields]
 
+    def has_add_permission(self, request):
+        return False  # written by the system only; every field is read-only, so an add was an IntegrityError
+
 
 @admin.register(OrganizationWebhook)
 class OrganizationWebhookAdmin(admin.ModelAdmin):
@@ -21,6 +24,9 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ["webhook", "status", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # written by the system only; every field is read-only, so an add was an IntegrityError
 
 
 admin.site.register(NotificationPreference)

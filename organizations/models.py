@@ -112,7 +112,8 @@ class Membership(models.Model):
         return f"{self.user} · {self.organization} · {self.get_role_display()}"
 
     def clean(self):
-        if self.organization_id and self.organization.kind not in ROLE_KINDS[self.role]:
+        # An unknown role has its own field error already; here only a known role at the wrong kind of unit.
+        if self.organization_id and self.role in ROLE_KINDS and self.organization.kind not in ROLE_KINDS[self.role]:
             raise ValidationError({"role": _("该角色不能在此类型机构授予。")})
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,6 @@ class SecurityConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (audit receivers; credentials die on a new password or deactivation)
+        from .input_guard import refuse_overlong_text
+
+        pre_save.connect(refuse_overlong_text, dispatch_uid="security.refuse_overlong_text")  # any model

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config.params import IdChoiceField, SupportedDateField
 from organizations.models import Organization
 
 
@@ -9,12 +10,12 @@ class AuditFilterForm(forms.Form):
 
     actor = forms.CharField(label=_("操作人"), required=False, max_length=150)
     action = forms.ChoiceField(label=_("操作"), required=False)
-    organization = forms.ModelChoiceField(label=_("机构（含下级）"), required=False,
-                                          queryset=Organization.objects.none())
-    date_from = forms.DateField(label=_("起始日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    organization = IdChoiceField(label=_("机构（含下级）"), required=False,
+                                 queryset=Organization.objects.none())
+    date_from = SupportedDateField(label=_("起始日期"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = SupportedDateField(label=_("截止日期"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, organizations, actions, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,8 @@ from .models import CalendarDay, CalendarYear, Deadline
 class CalendarDayFormSet(forms.BaseInlineFormSet):
     def _days(self, kind):
         return {f.cleaned_data["date"]: f.cleaned_data.get("name", "") for f in self.forms
-                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("kind") == kind}
+                if f.cleaned_data and "date" in f.cleaned_data  # a row with an invalid date has its own error
+                and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("kind") == kind}
 
     def clean(self):
         super().clean()
@@ -41,3 +42,6 @@ class DeadlineAdmin(admin.ModelAdmin):
     list_display = ["purpose", "start_date", "working_days", "granted_date", "due_at", "provisional", "is_open"]
     list_filter = ["provisional", "is_open"]
     readonly_fields = ["purpose", "start_date", "working_days", "granted_date", "due_at", "provisional", "is_open"]
+
+    def has_add_permission(self, request):
+        return False  # deadlines are written by the flows; an empty one was an IntegrityError (a 500)

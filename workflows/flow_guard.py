@@ -30,6 +30,8 @@ from viewflow.workflow.flow import views as flow_views
 from viewflow.workflow.managers import _get_related_path
 from viewflow.workflow.models import Process
 
+from config.params import id_or_404
+
 
 def _visible_task(viewset, user, process_pk, task_pk, node_name):
     """Raise Http404 unless the process is visible and the task (if any) is that node's task of it."""
@@ -46,8 +48,10 @@ def _guarded(view, viewset, node_name):
     def guarded(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if "process_pk" in kwargs:
-            _visible_task(viewset, request.user, kwargs["process_pk"], kwargs.get("task_pk"), node_name)
+        if "process_pk" in kwargs:  # an id beyond 64 bits is no id (SQLite raised OverflowError): 404
+            task_pk = kwargs.get("task_pk")
+            _visible_task(viewset, request.user, id_or_404(kwargs["process_pk"]),
+                          None if task_pk is None else id_or_404(task_pk), node_name)
         return view(request, *args, **kwargs)
 
     update_wrapper(guarded, view)

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from inspections import clues as services
 from config.api_pagination import KeysetPage, page_of
 from inspections.api.errors import ServiceErrorsMixin
-from inspections.models import Clue
+from inspections.models import Clue, limits
 from inspections.selectors_clues import clue_for_viewer, clues_visible_to, get_clue_for_user
 from organizations.models import Organization
 
@@ -28,7 +28,7 @@ class IntakeSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=[Clue.Source.HOTLINE, Clue.Source.MAILBOX, Clue.Source.PHONE,
                                               Clue.Source.API], default=Clue.Source.HOTLINE)
     external_ref = serializers.CharField(max_length=64)
-    content = serializers.CharField()
+    content = serializers.CharField(max_length=limits.REPORT)
     received_at = serializers.DateTimeField()
     school_code = serializers.CharField(required=False, allow_blank=True, max_length=32)
     complainant_name = serializers.CharField(required=False, allow_blank=True, max_length=50)

@@ -13,6 +13,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from config.params import MAX_ID, int_param
 from inspections import ledger
 from inspections.models import RectificationOrder
 
@@ -21,8 +22,9 @@ class LedgerFilterSet(django_filters.FilterSet):
     issued_after = django_filters.DateTimeFilter(field_name="issued_at", lookup_expr="gte")
     issued_before = django_filters.DateTimeFilter(field_name="issued_at", lookup_expr="lt")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="逾期（学校环节且已过期限）")
-    campaign = django_filters.NumberFilter(field_name="visit__campaign_id")
-    section = django_filters.NumberFilter(method="filter_section")
+    # Ids within 64 bits (config.params.MAX_ID): a larger one overflowed SQLite's integer (a 500), now a 400.
+    campaign = django_filters.NumberFilter(field_name="visit__campaign_id", min_value=0, max_value=MAX_ID)
+    section = django_filters.NumberFilter(method="filter_section", min_value=0, max_value=MAX_ID)
 
     class Meta:
         model = RectificationOrder
@@ -41,7 +43,7 @@ class KeysetPagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         try:
-            size = min(int(request.query_params.get("page_size", self.page_size)), self.max_page_size)
+            size = min(int_param(request.query_params, "page_size", self.page_size, minimum=1), self.max_page_size)
             rows = list(ledger.after_cursor(queryset, request.query_params.get("cursor"))[: max(size, 1) + 1])
         except (DjangoValidationError, ValueError):
             raise ValidationError({"cursor": "invalid cursor or page_size"}) from None

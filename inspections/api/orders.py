@@ -12,20 +12,22 @@ from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.params import validate_supported_date
 from inspections import orders as services
 from inspections.api.errors import ServiceErrorsMixin
 from inspections.evidence import submit_with_evidence
-from inspections.models import RectificationOrder, Recheck, Severity
+from inspections.models import RectificationOrder, Recheck, Severity, limits
 from inspections.selectors import (
     get_extension_for_user, get_order_for_user, orders_visible_to, with_working_days_left, working_days_left,
 )
 from inspections.timeline import order_events, order_timeline
 from workflows.tasks import task_page
 from organizations import policy
+from security.input_guard import GuardedJSONParser as JSONParser  # bounded depth and size
 
 ERRORS = {400: OpenApiResponse(description="字段错误 / bad input"),
           403: OpenApiResponse(description="无权办理 / may see but may not act"),
@@ -92,13 +94,13 @@ class OrderFindingInSerializer(serializers.Serializer):
 
 class OrderCreateSerializer(serializers.Serializer):
     school = serializers.IntegerField()
-    requirements = serializers.CharField(required=False, allow_blank=True, default="")
+    requirements = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.REPORT)
     findings = OrderFindingInSerializer(many=True)
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
 
 
 class ApproveSerializer(NoteSerializer):
@@ -106,7 +108,7 @@ class ApproveSerializer(NoteSerializer):
 
 
 class ReportSerializer(serializers.Serializer):
-    measures = serializers.CharField()
+    measures = serializers.CharField(max_length=limits.REPORT)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
 
@@ -114,13 +116,13 @@ class ReportSerializer(serializers.Serializer):
 class RecheckSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=Recheck.Method.choices)
     result = serializers.ChoiceField(choices=Recheck.Result.choices)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
 class ExtensionSerializer(serializers.Serializer):
-    requested_deadline = serializers.DateField()
-    reason = serializers.CharField()
+    requested_deadline = serializers.DateField(validators=[validate_supported_date])
+    reason = serializers.CharField(max_length=limits.NOTE)
 
 
 class DecideSerializer(NoteSerializer):

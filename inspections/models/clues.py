@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
+
 
 class Clue(models.Model):
     class Source(models.TextChoices):
@@ -43,7 +45,7 @@ class Clue(models.Model):
     external_ref = models.CharField(_("外部编号"), max_length=64, blank=True,
                                     help_text=_("例如12345工单号"))
     received_at = models.DateTimeField(_("受理时间"))
-    content = models.TextField(_("反映内容"))
+    content = models.TextField(_("反映内容"), max_length=limits.REPORT)
     school = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="clues", verbose_name=_("涉及学校"))
     district = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="triaged_clues",
@@ -53,12 +55,12 @@ class Clue(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.REGISTERED,
                               db_index=True)
     decision = models.CharField(_("分办意见"), max_length=16, choices=Decision.choices, blank=True)
-    decision_reason = models.TextField(_("分办理由"), blank=True)
-    desk_result = models.TextField(_("书面核查结果"), blank=True)
+    decision_reason = models.TextField(_("分办理由"), max_length=limits.NOTE, blank=True)
+    desk_result = models.TextField(_("书面核查结果"), max_length=limits.REPORT, blank=True)
     substantiated = models.BooleanField(_("反映属实"), null=True, blank=True)
     visit = models.ForeignKey("inspections.Visit", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="clues", verbose_name=_("突击检查"))
-    reply_text = models.TextField(_("答复内容"), blank=True)
+    reply_text = models.TextField(_("答复内容"), max_length=limits.REPORT, blank=True)
     reply_date = models.DateField(_("答复日期"), null=True, blank=True)
     reply_method = models.CharField(_("答复方式"), max_length=10, choices=ReplyMethod.choices, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
+
 
 class Conflict(models.Model):
     """An inspector must not be sent to this school (kinship, former post, ...); kept by admins."""
@@ -67,7 +69,7 @@ class Draw(models.Model):
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
     supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="superseded_by", verbose_name=_("取代"))
-    redraw_reason = models.TextField(_("重新抽取理由"), blank=True)
+    redraw_reason = models.TextField(_("重新抽取理由"), max_length=limits.NOTE, blank=True)
 
     objects = DrawQuerySet.as_manager()
 

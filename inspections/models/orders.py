@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
 from .checklists import Severity
 
 
@@ -17,7 +18,7 @@ class Finding(models.Model):
                               related_name="findings", verbose_name=_("督导检查"))
     item = models.ForeignKey("inspections.ChecklistItem", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="findings", verbose_name=_("检查项"))
-    description = models.TextField(_("问题描述"))
+    description = models.TextField(_("问题描述"), max_length=limits.FINDING)
     severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices, default=Severity.GENERAL)
     hazard = models.BooleanField(_("安全隐患"), default=False)
     needs_rectification = models.BooleanField(_("需要整改"), default=True)
@@ -85,7 +86,7 @@ class RectificationOrder(models.Model):
                                verbose_name=_("学校"))
     visit = models.ForeignKey("inspections.Visit", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="orders", verbose_name=_("督导检查"))
-    requirements = models.TextField(_("整改要求"))
+    requirements = models.TextField(_("整改要求"), max_length=limits.REPORT)
     severity = models.CharField(_("最高严重程度"), max_length=10, choices=Severity.choices)
     has_hazard = models.BooleanField(_("含安全隐患"), default=False)
     deadline = models.ForeignKey("workflows.Deadline", on_delete=models.PROTECT, related_name="+",
@@ -143,7 +144,7 @@ class RectificationReport(models.Model):
     client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     order = models.ForeignKey(RectificationOrder, on_delete=models.PROTECT, related_name="reports")
     round = models.PositiveIntegerField(_("轮次"))
-    measures = models.TextField(_("整改措施"))
+    measures = models.TextField(_("整改措施"), max_length=limits.REPORT)
     attachments = models.ManyToManyField("inspections.Attachment", blank=True, related_name="reports",
                                          verbose_name=_("佐证材料"))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
@@ -153,7 +154,7 @@ class RectificationReport(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+", verbose_name=_("审核人"))
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    review_note = models.TextField(_("审核意见"), blank=True)
+    review_note = models.TextField(_("审核意见"), max_length=limits.NOTE, blank=True)
 
     class Meta:
         verbose_name = _("整改报告")
@@ -174,7 +175,7 @@ class Recheck(models.Model):
     round = models.PositiveIntegerField(_("轮次"))
     method = models.CharField(_("复查方式"), max_length=10, choices=Method.choices)
     result = models.CharField(_("复查结论"), max_length=4, choices=Result.choices)
-    notes = models.TextField(_("复查意见"), blank=True)
+    notes = models.TextField(_("复查意见"), max_length=limits.NOTE, blank=True)
     attachments = models.ManyToManyField("inspections.Attachment", blank=True, related_name="rechecks",
                                          verbose_name=_("佐证材料"))
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -196,12 +197,12 @@ class ExtensionRequest(models.Model):
 
     order = models.ForeignKey(RectificationOrder, on_delete=models.PROTECT, related_name="extensions")
     requested_deadline = models.DateField(_("申请延至"))
-    reason = models.TextField(_("延期理由"))
+    reason = models.TextField(_("延期理由"), max_length=limits.NOTE)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("申请人"))
     requested_at = models.DateTimeField(_("申请时间"))
     decision = models.CharField(_("审批结果"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decision_note = models.TextField(_("审批意见"), blank=True)
+    decision_note = models.TextField(_("审批意见"), max_length=limits.NOTE, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("审批人"))
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
+
 
 class Kind(models.TextChoices):
     ROUTINE = "routine", _("常规检查")
@@ -88,10 +90,10 @@ class Visit(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+", verbose_name=_("审核人"))
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    review_note = models.TextField(_("审核意见"), blank=True)
+    review_note = models.TextField(_("审核意见"), max_length=limits.NOTE, blank=True)
     review_approved = models.BooleanField(_("审核通过"), null=True, blank=True,
                                           help_text=_("最近一次审核的结论，流程据此分支"))
-    summary = models.TextField(_("检查意见"), blank=True)
+    summary = models.TextField(_("检查意见"), max_length=limits.REPORT, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -131,7 +133,7 @@ class VisitItemResult(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="results")
     item = models.ForeignKey("inspections.ChecklistItem", on_delete=models.PROTECT, related_name="+")
     result = models.CharField(_("结果"), max_length=4, choices=Result.choices)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), max_length=limits.NOTE, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("记录时间"))
 
