@@ -80,7 +80,7 @@ def test_api_hides_the_clue_from_the_school(people, clue, who):
     api = APIClient()
     api.force_authenticate(getattr(people, who))
     listing = api.get("/api/v1/clues/")
-    assert listing.status_code == 200 and listing.json() == []
+    assert listing.status_code == 200 and listing.json() == {"results": [], "next": None}
     assert api.get(f"/api/v1/clues/{clue.pk}/").status_code == 404
 
 

@@ -66,3 +66,7 @@ def test_anonymous_is_refused(people):
 def test_get_on_mark_is_405(people):
     note = tell(people.school_staff)[0]
     assert api(people.school_staff).get(f"/api/v1/notifications/{note.pk}/read/").status_code == 405
+
+
+def test_a_bad_cursor_is_400(people):
+    assert api(people.school_staff).get("/api/v1/notifications/?cursor=garbage").status_code == 400
