@@ -9,6 +9,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.db.models import Q
 
+from ops.metrics import WEBSOCKETS, record_push
+
 from .auth import CREDENTIAL, credential_expired, credential_user
 from .models import Notification
 from .services import mark_read, unread_count, user_group
@@ -65,6 +67,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if not await self._credential_holds():
             return
         await self.accept()
+        self.counted = True  # in /metrics' open websockets until disconnect
+        WEBSOCKETS.inc()
         since = self._since()
         if since is not None:
             for payload in await self._missed(since):
@@ -88,6 +92,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         return [n.as_payload() for n in rows]
 
     async def disconnect(self, code):
+        if getattr(self, "counted", False):
+            self.counted = False
+            WEBSOCKETS.dec()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -132,6 +139,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.send_json({"type": "notification", "notification": event["notification"]})
         await self.send_json({"type": "unread", "count": event["unread"]})
+        record_push(event["notification"]["created_at"])
 
     async def unread_update(self, event):
         if await self._credential_holds():

@@ -75,7 +75,7 @@ class RequestIdMiddleware:
         # Probes come every few seconds from each load balancer: at DEBUG, so they do not drown the log.
         level = logging.DEBUG if view.startswith("ops:") else logging.INFO
         access_log.log(level, "%s %s %s", request.method, request.path, response.status_code, extra={
-            "method": request.method, "path": request.path, "view": view, "status": response.status_code,
+            "request_id": request.request_id, "method": request.method, "path": request.path, "view": view, "status": response.status_code,
             "duration_ms": round(seconds * 1000, 1), "db_queries": counter.count,
             "db_ms": round(counter.seconds * 1000, 1), "user_id": _user_id(request),
             "ip": request.META.get("REMOTE_ADDR"),
