@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.db import IntegrityError
 from django.db.models.manager import BaseManager
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from config.params import validate_supported_date
 from inspections import orders as services
 from inspections.api.errors import ServiceErrorsMixin
+from inspections.api import order_evidence as evidence
 from inspections.evidence import submit_with_evidence
 from inspections.models import RectificationOrder, Recheck, Severity, limits
 from inspections.selectors import (
@@ -68,16 +69,31 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class OrderDetailSerializer(OrderSerializer):
+    """The order as a client reads back what it did: findings, reports and re-checks with their files."""
+
     findings = serializers.SerializerMethodField()
+    reports = serializers.SerializerMethodField()
+    rechecks = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField(help_text="整改通知书 PDF（须有权查看） / the order as a PDF")
     timeline = serializers.SerializerMethodField()
 
     class Meta(OrderSerializer.Meta):
-        fields = OrderSerializer.Meta.fields + ["findings", "timeline"]
+        fields = OrderSerializer.Meta.fields + ["findings", "reports", "rechecks", "pdf_url", "timeline"]
 
-    def get_findings(self, order) -> list[dict]:
-        findings = order.findings.prefetch_related("attachments")
-        return [{"id": f.pk, "description": f.description, "severity": f.severity, "hazard": f.hazard,
-                 "attachments": [a.pk for a in f.attachments.all()]} for f in findings]
+    @extend_schema_field(evidence.FindingOutSerializer(many=True))
+    def get_findings(self, order):
+        return evidence.findings_of(order)
+
+    @extend_schema_field(evidence.ReportOutSerializer(many=True))
+    def get_reports(self, order):
+        return evidence.reports_of(order)
+
+    @extend_schema_field(evidence.RecheckOutSerializer(many=True))
+    def get_rechecks(self, order):
+        return evidence.rechecks_of(order)
+
+    def get_pdf_url(self, order) -> str:
+        return evidence.pdf_link(order)
 
     def get_timeline(self, order) -> list[dict]:
         # "text" is the sentence in the request's language; "action" stays the stable code for integrators.
