@@ -3,6 +3,8 @@ import contextvars
 
 from django.contrib.contenttypes.models import ContentType
 
+from ops.requestid import current_request_id
+
 from .models import AuditEvent
 
 # Set per request by config.middleware.RequestContextMiddleware, so services need no request argument.
@@ -17,5 +19,5 @@ def audit(*, actor, action: str, obj=None, organization=None, order=None, visit=
         object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
         organization=organization, order=order, visit=visit,
-        before=before, after=after, ip=current_ip.get(),
+        before=before, after=after, ip=current_ip.get(), request_id=current_request_id.get(),
     )

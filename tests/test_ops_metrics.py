@@ -184,3 +184,17 @@ def test_json_lines_keep_a_traceback_on_one_line():
     assert "\n" not in line
     parsed = json.loads(line)
     assert parsed["message"] == "失败: /x" and "RuntimeError: boom" in parsed["exc"] and parsed["level"] == "ERROR"
+
+
+def test_the_audit_event_carries_the_request_id(people, tree):
+    from inspections.models import AuditEvent
+
+    order = issue(people, tree)
+    signer = Client()
+    signer.force_login(people.school_leader)
+    response = signer.post(f"/api/v1/orders/{order.pk}/sign/", HTTP_X_REQUEST_ID="nginx-0a1b2c3d4e5f")
+    assert response.status_code == 200 and response["X-Request-ID"] == "nginx-0a1b2c3d4e5f"
+    made = AuditEvent.objects.filter(order=order, request_id="nginx-0a1b2c3d4e5f")
+    assert made.exists(), list(AuditEvent.objects.filter(order=order).values_list("action", "request_id"))
+    assert not AuditEvent.objects.filter(order=order).exclude(pk__in=made).filter(request_id="nginx-0a1b2c3d4e5f")
+    assert AuditEvent.objects.filter(order=order, request_id="").exists(), "the issue ran outside a request"

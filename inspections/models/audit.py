@@ -33,6 +33,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
+    # The X-Request-ID of the request that made it (ops.requestid): the same id as in the access log line.
+    # db_default too: workers still on the old code insert without the column during a rolling upgrade.
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()
