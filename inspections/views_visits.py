@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import checklist_admin
+from . import checklist_admin, views_offline
 from . import visits as services
 from .evidence import file_response
 from .forms_visits import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
@@ -328,6 +328,8 @@ def checklist_copy(request, pk):
 
 page_urls = [
     path("", today, name="today"),
+    path("sw.js", views_offline.service_worker, name="service-worker"),
+    path("manifest.webmanifest", views_offline.manifest, name="manifest"),
     path("plan/", plan, name="plan"),
     path("checklists/", checklists, name="checklists"),
     path("checklists/<int:pk>/", checklist, name="checklist"),

@@ -59,7 +59,7 @@ def _answer_section(page, fail_code=None, photo=None):
 
 
 def _saved(page, visit):
-    _wait_js(page, f"!localStorage.getItem('vs:{visit.pk}:pending')")
+    _wait_js(page, "document.documentElement.dataset.vsOutbox === '0'", timeout=30)
 
 
 def test_inspector_conducts_a_visit_on_a_tablet(one_browser, visit, live_server, tmp_path):

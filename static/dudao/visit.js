@@ -1,7 +1,29 @@
 /* Dudao visit screens for tablets: check-in, checklist, findings with photos, signature pad.
- * Every answer is saved as it is given (fetch to the JSON API). Until the server has
- * confirmed it, the answer also waits in localStorage, so a reload or a lost connection
- * loses nothing typed; pending answers are re-sent on load and when the tablet is back online.
+ *
+ * Offline first. Every write of the on-site screens (an answer or note, a finding, each of its photos, a
+ * deletion, the signature, the submission) goes first into an outbox in IndexedDB, with a UUID made here on
+ * the device; only when that IndexedDB transaction has completed does the screen say it is kept on the
+ * tablet, and only the server's 2xx answer makes it "saved". The outbox is replayed in the order the writes
+ * were made, one request at a time, with back-off while the network is away; the server applies each UUID
+ * once (inspections/idempotency.py), so a retry after a lost answer never makes a duplicate.
+ *
+ * Why hand-written (plain IndexedDB, no idb/Dexie, no Workbox): one object store with an auto-increment key
+ * is all the outbox needs (about 60 lines here), and the service worker (static/dudao/sw.js) caches a few
+ * dozen URLs with two strategies; a vendored library would be more code to audit than the code it replaces.
+ *
+ * Conflict rules (what happens when the server changed while the tablet was offline):
+ * - Findings are additive: a finding made on the tablet is added beside those a colleague recorded on the
+ *   server; nothing is merged into or over another finding.
+ * - Answers: the last answer to reach the server for an item wins (the audit trail keeps every answer); a
+ *   replay of an answer already applied is answered from its receipt and does not undo a later answer.
+ * - Photos and deletions name their finding by its client UUID; a finding deleted on the server meanwhile
+ *   makes its photo's upload a refusal (404), kept on the tablet and listed.
+ * - The visit cancelled, signed or submitted on the server (409), or no longer visible to this inspector
+ *   (404), or any other refusal (400/403): the write stays in the outbox marked as conflict or failed, with the
+ *   server's reason, shown in the sync panel; it is never deleted by the sync. The inspector may retry it
+ *   (after fixing the cause) or discard it explicitly.
+ * - Network errors, 5xx, 408 and 429 are not answers: the write waits and is retried with back-off.
+ *
  * UI strings come from data-msg-* attributes rendered (and translated) by the server. */
 (function () {
   "use strict";
@@ -73,22 +95,237 @@
     });
   }
 
+  /* ------------------------------------------------------------ outbox (IndexedDB) */
+
+  var Outbox = (function () {
+    var opening = null;
+
+    function open() {
+      if (!opening) opening = new Promise(function (resolve, reject) {
+        var req = indexedDB.open("dudao-outbox", 1);
+        req.onupgradeneeded = function () { req.result.createObjectStore("writes", {keyPath: "seq", autoIncrement: true}); };
+        req.onsuccess = function () { resolve(req.result); };
+        req.onerror = function () { opening = null; reject(req.error); };
+      });
+      return opening;
+    }
+
+    // Resolves only when the transaction has completed: from then on the write survives a reload or a crash.
+    function tx(mode, work) {
+      return open().then(function (db) {
+        return new Promise(function (resolve, reject) {
+          var t = db.transaction("writes", mode), out;
+          out = work(t.objectStore("writes"));
+          t.oncomplete = function () { resolve(out && out.result !== undefined ? out.result : out); };
+          t.onerror = t.onabort = function () { reject(t.error || new Error("aborted")); };
+        });
+      });
+    }
+
+    return {
+      addAll: function (entries) {
+        return tx("readwrite", function (store) { entries.forEach(function (e) { store.add(e); }); });
+      },
+      put: function (entry) { return tx("readwrite", function (store) { store.put(entry); }); },
+      remove: function (seq) { return tx("readwrite", function (store) { store.delete(seq); }); },
+      list: function () { return tx("readonly", function (store) { return store.getAll(); }); }
+    };
+  })();
+
+  function newWrite(visit, kind, fields) {
+    var entry = {visit: String(visit), kind: kind, uuid: uuid4(), state: "waiting", attempts: 0, made: Date.now()};
+    Object.keys(fields).forEach(function (k) { entry[k] = fields[k]; });
+    return entry;
+  }
+
+  /* ------------------------------------------------------------ sync (in order, with back-off) */
+
+  var Sync = {busy: false, again: false, timer: null, delay: 0, last: null, offline: false, listeners: []};
+
+  function emit(what, entry, data) { Sync.listeners.forEach(function (fn) { fn(what, entry, data); }); }
+
+  function csrfToken() {
+    // the cookie first: a page served from the offline cache may carry an older form token
+    var m = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie);
+    return m ? decodeURIComponent(m[1]) : csrf();
+  }
+
+  function request(entry) {
+    var headers = {"X-CSRFToken": csrfToken(), "Accept": "application/json", "X-Client-UUID": entry.uuid};
+    var init = {method: entry.method || "POST", credentials: "same-origin", headers: headers};
+    if (entry.blob) {
+      var form = new FormData();
+      form.append("client_uuid", entry.uuid);
+      form.append("sha256", entry.sha256);
+      form.append("photo", entry.blob, entry.name || "photo.jpg");
+      init.body = form;
+    } else if (entry.json) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(Object.assign({client_uuid: entry.uuid}, entry.json));
+    }
+    return fetch(entry.url, init);
+  }
+
+  function reasonOf(response) {
+    return response.text().then(function (text) {
+      try { return errorText(JSON.parse(text)) || String(response.status); }
+      catch (e) { return "HTTP " + response.status; }
+    });
+  }
+
+  // One write: "done", "kept" (refused, stays on the device) or "retry" (no answer: the network or the server).
+  function sendOne(entry) {
+    return request(entry).then(function (r) {
+      if (r.ok) {
+        return r.text().then(function (t) {
+          var data = null;
+          try { data = t ? JSON.parse(t) : null; } catch (e) { /* 204 */ }
+          return Outbox.remove(entry.seq).then(function () { emit("accepted", entry, data); return "done"; });
+        });
+      }
+      if (r.status >= 500 || r.status === 408 || r.status === 429) return "retry";
+      return reasonOf(r).then(function (reason) {
+        entry.state = r.status === 409 ? "conflict" : "failed";
+        entry.status = r.status; entry.error = reason; entry.answered = Date.now();
+        return Outbox.put(entry).then(function () { emit("refused", entry); return "kept"; });
+      });
+    }, function () { return "retry"; });
+  }
+
+  function sendWaiting(entries) {
+    var waiting = entries.filter(function (e) { return e.state === "waiting"; })
+      .sort(function (a, b) { return a.seq - b.seq; });
+    var chain = Promise.resolve("done");
+    waiting.forEach(function (entry) {
+      chain = chain.then(function (outcome) { return outcome === "retry" ? "retry" : sendOne(entry); });
+    });
+    return chain;
+  }
+
+  function scheduleRetry() {
+    // 1 s, 2 s, 4 s … at most a minute; the "online" event does not wait for it
+    Sync.delay = Math.min(60000, Sync.delay ? Sync.delay * 2 : 1000);
+    clearTimeout(Sync.timer);
+    Sync.timer = setTimeout(syncNow, Sync.delay);
+  }
+
+  function syncNow() {
+    if (Sync.busy) { Sync.again = true; return Promise.resolve(); }
+    Sync.busy = true; Sync.again = false;
+    return Outbox.list().then(sendWaiting).then(function (outcome) {
+      Sync.offline = outcome === "retry";
+      if (Sync.offline) scheduleRetry(); else { Sync.delay = 0; Sync.last = new Date(); }
+    }).catch(function () { Sync.offline = true; scheduleRetry(); })
+      .then(function () {
+        Sync.busy = false;
+        emit("round");
+        if (Sync.again) return syncNow();
+      });
+  }
+
+  window.addEventListener("online", function () { Sync.delay = 0; syncNow(); });
+
+  /* ------------------------------------------------------------ sync panel */
+
+  function initSyncPanel(panel, visit) {
+    var count = panel.querySelector(".vs-sync__count");
+    var list = panel.querySelector(".vs-sync__failures");
+    var m = panel.dataset;
+
+    function kindLabel(e) { return m["msgKind" + e.kind.charAt(0).toUpperCase() + e.kind.slice(1)] || e.kind; }
+
+    function time(d) { return d ? d.toLocaleTimeString(document.documentElement.lang || undefined, {hour: "2-digit", minute: "2-digit"}) : ""; }
+
+    function row(e) {
+      var li = document.createElement("li");
+      li.dataset.state = e.state;
+      var head = document.createElement("b");
+      head.textContent = (e.state === "conflict" ? m.msgConflict : m.msgRefused) + " · " + kindLabel(e) + (e.label ? " " + e.label : "");
+      var why = document.createElement("span");
+      why.textContent = e.error || "";
+      var retry = document.createElement("button");
+      retry.type = "button"; retry.className = "dd-btn dd-btn--secondary vs-sync__retry"; retry.textContent = m.msgRetry;
+      retry.addEventListener("click", function () {
+        e.state = "waiting"; e.error = "";
+        Outbox.put(e).then(syncNow).then(refresh);
+      });
+      li.append(head, " ", why, " ", retry);
+      return li;
+    }
+
+    function refresh() {
+      return Outbox.list().then(function (all) {
+        var mine = all.filter(function (e) { return e.visit === String(visit); });
+        var waiting = mine.filter(function (e) { return e.state === "waiting"; }).length;
+        var kept = mine.filter(function (e) { return e.state !== "waiting"; });
+        var parts = [];
+        if (waiting) parts.push(m.msgWaiting.replace("%(n)s", waiting) + (Sync.offline ? " · " + m.msgOffline : ""));
+        else if (!kept.length) parts.push(m.msgAllSaved);
+        if (kept.length) parts.push(m.msgFailures.replace("%(n)s", kept.length));
+        if (Sync.last) parts.push(m.msgLast.replace("%(t)s", time(Sync.last)));
+        count.textContent = parts.join(" · ");
+        panel.dataset.waiting = waiting;
+        panel.dataset.kept = kept.length;
+        panel.dataset.state = kept.length ? "failed" : (waiting ? "waiting" : "synced");
+        document.documentElement.dataset.vsOutbox = waiting;
+        list.replaceChildren.apply(list, kept.map(row));
+        list.hidden = !kept.length;
+      }).catch(function () { count.textContent = m.msgNoStorage; panel.dataset.state = "failed"; });
+    }
+
+    Sync.listeners.push(function (what) { if (what === "round" || what === "refused") refresh(); });
+    return refresh;
+  }
+
+  /* ------------------------------------------------------------ photos: resized on the device */
+
+  var PHOTO_MAX_SIDE = 1600;
+
+  function shrink(file) {
+    // A bounded JPEG drawn on a canvas: a 12-megapixel photo waits in the outbox as a few hundred kB, and the
+    // canvas drops whatever else the file carried (EXIF included; the device time is kept in the write).
+    return createImageBitmap(file, {imageOrientation: "from-image"}).then(function (bitmap) {
+      var scale = Math.min(1, PHOTO_MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close && bitmap.close();
+      return new Promise(function (resolve, reject) {
+        canvas.toBlob(function (blob) { blob ? resolve(blob) : reject(new Error("toBlob")); }, "image/jpeg", 0.85);
+      });
+    });
+  }
+
+  function sha256Hex(blob) {
+    return blob.arrayBuffer().then(function (buf) { return crypto.subtle.digest("SHA-256", buf); }).then(function (d) {
+      return Array.prototype.map.call(new Uint8Array(d), function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    });
+  }
+
+  function photoWrites(visit, findingUuid, files, urlFor) {
+    return Promise.all(Array.prototype.map.call(files, function (file) {
+      return shrink(file).then(function (blob) {
+        return sha256Hex(blob).then(function (sha) {
+          return newWrite(visit, "photo", {url: urlFor(findingUuid), finding: findingUuid, blob: blob, sha256: sha,
+                                           name: (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg"});
+        });
+      });
+    }));
+  }
+
   /* ------------------------------------------------------------ checklist */
 
   function initConduct(root) {
     var visit = root.dataset.visit;
-    var pendingKey = "vs:" + visit + ":pending";
     var sections = root.querySelectorAll(".vs-section");
     var total = parseInt(root.dataset.total, 10);
     var dialog = document.getElementById("vs-finding-dialog");
     var form = document.getElementById("vs-finding-form");
-
-    function pending() { return load(pendingKey) || {}; }
-    function setPending(itemId, value) {
-      var all = pending();
-      if (value) all[itemId] = value; else delete all[itemId];
-      store(pendingKey, Object.keys(all).length ? all : undefined);
-    }
+    var panel = document.getElementById("vs-sync");
+    var refreshPanel = panel ? initSyncPanel(panel, visit) : function () {};
+    var findingUrl = function (u) { return root.dataset.findingUuidUrl.replace("00000000-0000-0000-0000-000000000000", u); };
+    var photoUrl = function (u) { return findingUrl(u) + "photo/"; };
 
     function showSection(index) {
       index = Math.max(0, Math.min(sections.length - 1, index));
@@ -110,11 +347,13 @@
       });
     }
 
-    function status(article, text, kind) {
-      var el = article.querySelector(".vs-item__status");
+    function status(el, text, kind) {
+      if (!el) return;
       el.textContent = text || "";
       el.dataset.kind = kind || "";
     }
+
+    function itemStatus(article) { return article.querySelector(".vs-item__status"); }
 
     function applyChoice(article, value) {
       article.dataset.result = value;
@@ -123,61 +362,157 @@
       });
     }
 
-    function save(article) {
-      var itemId = article.dataset.item;
-      var body = {item: parseInt(itemId, 10), result: article.dataset.result,
-                  note: article.querySelector(".vs-note-input").value};
-      if (!body.result) { return; }  // a note waits (in localStorage) for its result
-      setPending(itemId, body);
-      status(article, root.dataset.msgSaving, "saving");
-      return postJSON(root.dataset.resultsUrl, body).then(function (r) {
-        if (r.ok) {
-          var current = pending()[itemId];
-          if (current && current.result === body.result && current.note === body.note) setPending(itemId, null);
-          status(article, root.dataset.msgSaved, "saved");
-          return;
-        }
-        if (r.status >= 400 && r.status < 500) setPending(itemId, null);  // refused: keep the server's truth
-        return r.json().then(function (d) { status(article, errorText(d) || root.dataset.msgError, "error"); });
-      }).catch(function () { status(article, root.dataset.msgOffline, "offline"); });
+    function stateText(e) {
+      if (e.state === "conflict") return root.dataset.msgConflict + e.error;
+      if (e.state === "failed") return root.dataset.msgRefused + e.error;
+      return root.dataset.msgQueued;
     }
 
-    function resendPending() {
-      var all = pending();
-      Object.keys(all).forEach(function (itemId) {
-        var article = root.querySelector(".vs-item[data-item='" + itemId + "']");
-        if (!article) { setPending(itemId, null); return; }
-        applyChoice(article, all[itemId].result);
-        article.querySelector(".vs-note-input").value = all[itemId].note || "";
-        save(article);
-      });
+    function noStorage(el, error) {
+      status(el, root.dataset.msgNoStorage + (error && error.name === "QuotaExceededError" ? " (quota)" : ""), "error");
     }
+
+    /* answers and notes */
+    function save(article) {
+      var itemId = article.dataset.item;
+      if (!article.dataset.result) return;  // a note waits for its result
+      var write = newWrite(visit, "result", {url: root.dataset.resultsUrl, item: itemId, label: article.dataset.code,
+        json: {item: parseInt(itemId, 10), result: article.dataset.result, note: article.querySelector(".vs-note-input").value}});
+      article.dataset.pending = write.uuid;
+      return Outbox.addAll([write]).then(function () {
+        if (article.dataset.pending === write.uuid) status(itemStatus(article), root.dataset.msgQueued, "queued");
+        refreshPanel();
+        syncNow();
+      }, function (error) { noStorage(itemStatus(article), error); });
+    }
+
+    /* findings: a card per finding, from the server's HTML or from the outbox */
+    function findingCard(uuid) { return root.querySelector(".vs-finding[data-uuid='" + uuid + "']"); }
+
+    function addLocalCard(e) {
+      var article = e.json.item ? root.querySelector(".vs-item[data-item='" + e.json.item + "']") : null;
+      var holder = article ? article.querySelector(".vs-findings") : (root.querySelector(".vs-loose-findings") || root);
+      var card = document.createElement("div");
+      card.className = "vs-finding";
+      card.dataset.uuid = e.finding;
+      var sev = form.querySelector("select[name=severity] option[value='" + (e.json.severity || "general") + "']");
+      card.innerHTML = '<div class="vs-finding__head"><span class="vs-sev"></span></div>' +
+        '<p class="vs-finding__text"></p><div class="vs-thumbs"></div><p class="vs-finding__status" aria-live="polite"></p>';
+      card.querySelector(".vs-sev").classList.add("vs-sev--" + (e.json.severity || "general"));
+      card.querySelector(".vs-sev").textContent = sev ? sev.textContent : "";
+      card.querySelector(".vs-finding__text").textContent = e.json.description;
+      holder.appendChild(card);
+      addDeleteButton(card);
+      return card;
+    }
+
+    function addDeleteButton(card) {
+      if (!card.dataset.uuid || card.querySelector(".vs-finding__remove")) return;
+      var old = card.querySelector(".vs-finding__delete");  // the server's confirmation page: online only
+      if (old) old.remove();
+      var del = document.createElement("button");
+      del.type = "button";
+      del.className = "dd-btn dd-btn--secondary vs-finding__remove vs-noprint";
+      del.textContent = root.dataset.msgDelete;
+      card.appendChild(del);
+    }
+
+    function cardStatus(card) {
+      var el = card.querySelector(".vs-finding__status");
+      if (!el) {
+        el = document.createElement("p");
+        el.className = "vs-finding__status";
+        card.insertBefore(el, card.querySelector(".vs-finding__remove"));
+      }
+      return el;
+    }
+
+    function addLocalThumb(card, e) {
+      var img = document.createElement("img");
+      img.src = URL.createObjectURL(e.blob);
+      img.alt = "";
+      img.dataset.write = e.uuid;
+      img.dataset.state = e.state;
+      card.querySelector(".vs-thumbs") || card.insertBefore(Object.assign(document.createElement("div"), {className: "vs-thumbs"}), card.querySelector(".vs-finding__status"));
+      card.querySelector(".vs-thumbs").appendChild(img);
+    }
+
+    function showPending(entries) {
+      // what the outbox holds for this visit, drawn over the server's (possibly cached) page
+      entries.filter(function (e) { return e.visit === String(visit); }).sort(function (a, b) { return a.seq - b.seq; })
+        .forEach(function (e) {
+          if (e.kind === "result") {
+            var article = root.querySelector(".vs-item[data-item='" + e.item + "']");
+            if (!article) return;
+            applyChoice(article, e.json.result);
+            article.querySelector(".vs-note-input").value = e.json.note || "";
+            article.dataset.pending = e.uuid;
+            status(itemStatus(article), stateText(e), e.state === "waiting" ? "queued" : "error");
+          } else if (e.kind === "finding") {
+            var card = findingCard(e.finding) || addLocalCard(e);
+            status(cardStatus(card), stateText(e), e.state === "waiting" ? "queued" : "error");
+          } else if (e.kind === "photo") {
+            var holder = findingCard(e.finding);
+            if (holder) addLocalThumb(holder, e);
+          } else if (e.kind === "delete") {
+            var gone = findingCard(e.finding);
+            if (gone && e.state === "waiting") gone.hidden = true;
+            else if (gone) status(cardStatus(gone), stateText(e), "error");
+          }
+        });
+    }
+
+    Sync.listeners.push(function (what) { if (what === "round" && !Sync.offline) keepForOffline(); });
+    Sync.listeners.push(function (what, e, data) {
+      if (!e || e.visit !== String(visit)) return;
+      if (e.kind === "result") {
+        var article = root.querySelector(".vs-item[data-item='" + e.item + "']");
+        if (article && article.dataset.pending === e.uuid) {
+          status(itemStatus(article), what === "accepted" ? root.dataset.msgSaved : stateText(e), what === "accepted" ? "saved" : "error");
+        }
+      } else if (e.kind === "finding" || e.kind === "delete") {
+        var card = findingCard(e.finding);
+        if (card && what === "accepted" && e.kind === "finding") status(cardStatus(card), root.dataset.msgSaved, "saved");
+        else if (card && what === "refused") { card.hidden = false; status(cardStatus(card), stateText(e), "error"); }
+      } else if (e.kind === "photo") {
+        var img = root.querySelector("img[data-write='" + e.uuid + "']");
+        if (img) { img.dataset.state = what === "accepted" ? "saved" : e.state; img.title = e.error || ""; }
+      }
+    });
 
     root.addEventListener("click", function (ev) {
       var choice = ev.target.closest(".vs-choice");
       var goto = ev.target.closest("[data-goto]");
       var add = ev.target.closest(".vs-add-finding");
+      var remove = ev.target.closest(".vs-finding__remove");
       if (goto) { showSection(parseInt(goto.dataset.goto, 10)); window.scrollTo(0, 0); return; }
       if (add) { openFinding(add.closest(".vs-item")); return; }
+      if (remove) { removeFinding(remove.closest(".vs-finding")); return; }
       if (!choice) return;
       var article = choice.closest(".vs-item");
       applyChoice(article, choice.dataset.value);
       refreshProgress();
       save(article);
-      if (choice.dataset.value === "fail" && !article.querySelector(".vs-finding")) openFinding(article);
+      if (choice.dataset.value === "fail" && !article.querySelector(".vs-finding:not([hidden])")) openFinding(article);
     });
 
     var noteTimers = {};
     root.addEventListener("input", function (ev) {
       if (!ev.target.classList.contains("vs-note-input")) return;
       var article = ev.target.closest(".vs-item");
-      var itemId = article.dataset.item;
-      setPending(itemId, {item: parseInt(itemId, 10), result: article.dataset.result, note: ev.target.value});
-      clearTimeout(noteTimers[itemId]);
-      noteTimers[itemId] = setTimeout(function () { save(article); }, 700);
+      clearTimeout(noteTimers[article.dataset.item]);
+      noteTimers[article.dataset.item] = setTimeout(function () { save(article); }, 700);
     });
 
-    /* findings */
+    function removeFinding(card) {
+      if (!window.confirm(root.dataset.msgConfirmDelete)) return;
+      var write = newWrite(visit, "delete", {url: findingUrl(card.dataset.uuid), method: "DELETE", finding: card.dataset.uuid,
+                                             label: card.querySelector(".vs-finding__text").textContent.slice(0, 30)});
+      Outbox.addAll([write]).then(function () { card.hidden = true; refreshPanel(); syncNow(); },
+                                  function (error) { noStorage(cardStatus(card), error); });
+    }
+
+    /* the finding dialog */
     function draftKey(itemId) { return "vs:" + visit + ":finding:" + (itemId || "none"); }
 
     function openFinding(article) {
@@ -221,69 +556,59 @@
 
     document.getElementById("vs-finding-cancel").addEventListener("click", function () { dialog.close(); });
 
-    form.addEventListener("submit", function (ev) {
-      ev.preventDefault();
-      var data = new FormData();
-      ["client_uuid", "item", "description", "severity"].forEach(function (n) { if (form[n].value) data.append(n, form[n].value); });
-      data.append("hazard", form.hazard.checked ? "true" : "false");
-      data.append("needs_rectification", form.needs_rectification.checked ? "true" : "false");
-      Array.prototype.forEach.call(form.photos.files, function (f) { data.append("photos", f); });
-      var saveBtn = document.getElementById("vs-finding-save");
-      saveBtn.disabled = true;
-      fetch(root.dataset.findingsUrl, {method: "POST", credentials: "same-origin", body: data,
-                                        headers: {"X-CSRFToken": csrf(), "Accept": "application/json"}})
-        .then(function (r) {
-          return r.json().then(function (d) {
-            saveBtn.disabled = false;
-            if (!r.ok) { document.getElementById("vs-finding-error").textContent = errorText(d); return; }
-            store(draftKey(form.item.value), undefined);
-            addFindingCard(d);
-            dialog.close();
-          });
-        })
-        .catch(function () {
-          saveBtn.disabled = false;
-          document.getElementById("vs-finding-error").textContent = root.dataset.msgOffline;
-        });
-    });
-
-    function addFindingCard(f) {
-      var article = root.querySelector(".vs-item[data-item='" + f.item + "']");
-      var holder = article ? article.querySelector(".vs-findings") : root;
-      if (holder.querySelector("[data-finding='" + f.id + "']")) return;  // a replay answers the same finding
-      var card = document.createElement("div");
-      card.className = "vs-finding";
-      card.dataset.finding = f.id;
-      var sev = form.severity.options[form.severity.selectedIndex];
-      card.innerHTML = '<div class="vs-finding__head"><span class="vs-sev vs-sev--' + f.severity + '"></span></div>' +
-        '<p class="vs-finding__text"></p><div class="vs-thumbs"></div>';
-      card.querySelector(".vs-sev").textContent = sev ? sev.textContent : f.severity;
-      card.querySelector(".vs-finding__text").textContent = f.description;
-      f.photos.forEach(function (p) {
-        var a = document.createElement("a");
-        a.href = p.url; a.target = "_blank";
-        var img = document.createElement("img");
-        img.src = p.thumbnail; img.alt = "";
-        a.appendChild(img);
-        card.querySelector(".vs-thumbs").appendChild(a);
-      });
-      if (root.dataset.deleteUrl) {
-        // the same confirmation screen as for findings rendered by the server
-        var del = document.createElement("a");
-        del.className = "vs-finding__delete vs-noprint";
-        del.href = root.dataset.deleteUrl.replace("/findings/0/", "/findings/" + f.id + "/");
-        del.textContent = root.dataset.msgDelete;
-        card.appendChild(del);
-      }
-      holder.appendChild(card);
+    function findingWrite() {
+      var json = {description: form.description.value, hazard: form.hazard.checked,
+                  needs_rectification: form.needs_rectification.checked, severity: form.severity.value};
+      if (form.item.value) json.item = parseInt(form.item.value, 10);
+      var write = newWrite(visit, "finding", {url: root.dataset.findingsUrl, json: json,
+                                              label: form.description.value.slice(0, 30)});
+      write.uuid = write.finding = form.client_uuid.value;  // the finding's own UUID names it for photos and deletion
+      return write;
     }
 
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var error = document.getElementById("vs-finding-error");
+      var saveBtn = document.getElementById("vs-finding-save");
+      if (!form.description.value.trim()) { error.textContent = root.dataset.msgDescription; return; }
+      saveBtn.disabled = true;
+      var finding = findingWrite();
+      photoWrites(visit, finding.finding, form.photos.files, photoUrl).then(function (photos) {
+        // the finding and its photos enter the outbox in one transaction: all of them or none
+        return Outbox.addAll([finding].concat(photos)).then(function () { return photos; });
+      }, function () { throw {photos: true}; }).then(function (photos) {
+        saveBtn.disabled = false;
+        store(draftKey(form.item.value), undefined);
+        var card = addLocalCard(finding);
+        photos.forEach(function (p) { addLocalThumb(card, p); });
+        status(cardStatus(card), root.dataset.msgQueued, "queued");
+        dialog.close();
+        refreshPanel();
+        syncNow();
+      }).catch(function (e) {
+        saveBtn.disabled = false;
+        error.textContent = e && e.photos ? root.dataset.msgPhotos : root.dataset.msgNoStorage;
+      });
+    });
+
+    function adoptLocalStorage() {
+      // answers an earlier version of this screen left in localStorage move into the outbox once
+      var key = "vs:" + visit + ":pending", old = load(key) || {};
+      var writes = Object.keys(old).map(function (itemId) {
+        return newWrite(visit, "result", {url: root.dataset.resultsUrl, item: itemId, json: old[itemId]});
+      });
+      if (!writes.length) return Promise.resolve();
+      return Outbox.addAll(writes).then(function () { store(key, undefined); });
+    }
+
+    root.querySelectorAll(".vs-finding[data-uuid]").forEach(addDeleteButton);
     var hash = /^#s(\d+)$/.exec(window.location.hash);
     var last = load("vs:" + visit + ":section");
     showSection(hash ? parseInt(hash[1], 10) : (last || 0));
-    resendPending();
+    adoptLocalStorage().then(Outbox.list).then(showPending).then(refreshProgress).then(refreshPanel)
+      .catch(function () { if (panel) panel.querySelector(".vs-sync__count").textContent = root.dataset.msgNoStorage; })
+      .then(syncNow);
     refreshProgress();
-    window.addEventListener("online", resendPending);
   }
 
   /* ------------------------------------------------------------ signature pad */
@@ -384,7 +709,35 @@
     return el;
   }
 
+  /* ------------------------------------------------------------ offline shell (static/dudao/sw.js) */
+
+  function pageUrls() {
+    // what this page needed: itself, its styles, scripts, fonts and photos (same origin only)
+    var urls = [location.href.split("#")[0]];
+    performance.getEntriesByType("resource").forEach(function (e) { urls.push(e.name); });
+    document.querySelectorAll("link[rel=stylesheet][href], script[src], img[src], link[rel=manifest]").forEach(function (el) {
+      urls.push(el.href || el.src);
+    });
+    return urls.filter(function (u, i) {
+      return u.indexOf(location.origin + "/") === 0 && urls.indexOf(u) === i && u.indexOf("/api/") < 0 && u.indexOf("/ws/") < 0;
+    });
+  }
+
+  function keepForOffline() {
+    var meta = document.querySelector("meta[name=dudao-sw]");
+    if (!meta || !("serviceWorker" in navigator) || !navigator.onLine) return;
+    navigator.serviceWorker.register(meta.content).then(function () { return navigator.serviceWorker.ready; })
+      .then(function (reg) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (ev) {
+          document.documentElement.dataset.vsOfflineReady = ev.data.entries + ":" + ev.data.bytes;
+        };
+        reg.active.postMessage({type: "cache", urls: pageUrls()}, [channel.port2]);
+      }).catch(function () { /* no offline copy: the page still works online */ });
+  }
+
   function init() {
+    keepForOffline();
     var checkIn = once(document.getElementById("vs-checkin"));
     if (checkIn) initCheckIn(checkIn);
     var conduct = once(document.getElementById("vs-conduct"));
