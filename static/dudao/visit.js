@@ -259,10 +259,10 @@
         var waiting = mine.filter(function (e) { return e.state === "waiting"; }).length;
         var kept = mine.filter(function (e) { return e.state !== "waiting"; });
         var parts = [];
-        if (waiting) parts.push(m.msgWaiting.replace("%(n)s", waiting) + (Sync.offline ? " · " + m.msgOffline : ""));
+        if (waiting) parts.push(m.msgWaiting.replace("{n}", waiting) + (Sync.offline ? " · " + m.msgOffline : ""));
         else if (!kept.length) parts.push(m.msgAllSaved);
-        if (kept.length) parts.push(m.msgFailures.replace("%(n)s", kept.length));
-        if (Sync.last) parts.push(m.msgLast.replace("%(t)s", time(Sync.last)));
+        if (kept.length) parts.push(m.msgFailures.replace("{n}", kept.length));
+        if (Sync.last) parts.push(m.msgLast.replace("{t}", time(Sync.last)));
         count.textContent = parts.join(" · ");
         panel.dataset.waiting = waiting;
         panel.dataset.kept = kept.length;
