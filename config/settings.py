@@ -218,7 +218,7 @@ REST_FRAMEWORK = {
     # Bounded JSON (size, depth: never a RecursionError); forms as DRF's own.
     "DEFAULT_PARSER_CLASSES": ["security.input_guard.GuardedJSONParser", "rest_framework.parsers.FormParser",
                                "rest_framework.parsers.MultiPartParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.ReadableAutoSchema",  # stable <resource>_<verb> operation ids
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
     "PAGE_SIZE": 50,
@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
         "GeoStatusEnum": "inspections.models.Visit.GeoStatus",
         "ItemResultEnum": "inspections.models.VisitItemResult.Result",
         "RecheckResultEnum": "inspections.models.Recheck.Result",
+        "OrganizationKindEnum": "organizations.models.Organization.Kind",
+        "VisitKindEnum": "inspections.models.visits.Kind",
     },
 }
 

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from config.params import validate_supported_date
 from inspections import orders as services
+from config.api_schema import uploads
 from inspections.api.errors import ServiceErrorsMixin
 from inspections.api import order_evidence as evidence
 from inspections.evidence import submit_with_evidence
@@ -125,7 +126,7 @@ class ApproveSerializer(NoteSerializer):
 
 class ReportSerializer(serializers.Serializer):
     measures = serializers.CharField(max_length=limits.REPORT)
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    files = uploads(required=False, default=list)
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
 
 
@@ -133,7 +134,7 @@ class RecheckSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=Recheck.Method.choices)
     result = serializers.ChoiceField(choices=Recheck.Result.choices)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    files = uploads(required=False, default=list)
 
 
 class ExtensionSerializer(serializers.Serializer):

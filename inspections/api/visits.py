@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from inspections.idempotency import apply_once
 from inspections.models import ChecklistItem, ClientWrite, Finding, Severity, Visit, VisitItemResult
 from inspections.selectors_visits import get_visit_for_user, visits_visible_to
+from config.api_schema import uploads
 from inspections.api.errors import ServiceErrorsMixin
 from inspections import visits as services
 
@@ -146,7 +147,7 @@ class FindingInSerializer(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices, required=False, allow_blank=True)
     hazard = serializers.BooleanField(required=False, allow_null=True, default=None)
     needs_rectification = serializers.BooleanField(required=False, default=True)
-    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=12)
+    photos = uploads(required=False, default=list, max_length=12)
 
 
 class PhotoInSerializer(serializers.Serializer):
@@ -157,7 +158,7 @@ class PhotoInSerializer(serializers.Serializer):
 
 
 class PhotosInSerializer(serializers.Serializer):
-    photos = serializers.ListField(child=serializers.FileField(), max_length=12)
+    photos = uploads(max_length=12)
 
 
 class SignInSerializer(serializers.Serializer):
