@@ -79,3 +79,16 @@ def test_checklist_titles_follow_the_readers_language(people, tree):
     assert escape(item.title_en) in page and item.title not in page and escape(item.section.title_en) in page
     chinese = login(people.district_inspector).get(reverse("visits:record", args=[visit.pk])).content.decode()
     assert item.title in chinese
+
+
+def test_order_page_links_its_pdf_which_the_school_opens_and_an_outsider_cannot(people, tree):
+    visit = _submitted(people, tree)
+    login(people.district_leader).post(reverse("visits:review", args=[visit.pk]), {"decision": "approve"})
+    order = RectificationOrder.objects.get()
+    staff = login(people.school_staff)
+    page = staff.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    pdf_url = reverse("reports:order-pdf", args=[order.pk])
+    assert f'data-order-pdf href="{pdf_url}"' in page
+    response = staff.get(pdf_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert login(people.outsider).get(pdf_url).status_code == 404
