@@ -667,16 +667,51 @@
 
     document.getElementById("vs-sign-save").addEventListener("click", function () {
       if (!drawn) { error.textContent = root.dataset.msgEmpty; return; }
+      if (!name.value.trim()) { error.textContent = root.dataset.msgName; return; }
       error.textContent = "";
-      postJSON(root.dataset.url, {representative_name: name.value, signature: canvas.toDataURL("image/png")})
-        .then(function (r) {
-          if (r.ok) { store(nameKey, undefined); window.location.href = root.dataset.next; return; }
-          return r.json().then(function (d) { error.textContent = errorText(d) || root.dataset.msgFailed; });
-        })
-        .catch(function () { error.textContent = root.dataset.msgFailed; });
+      // through the outbox, after every answer and finding made before it (the server checks completeness)
+      queueAndFollow(root, "sign", {representative_name: name.value, signature: canvas.toDataURL("image/png")},
+                     error, function () { store(nameKey, undefined); });
     });
     size();
     window.addEventListener("resize", function () { if (!drawn) size(); });
+  }
+
+  /* ------------------------------------------------------------ signature and submission via the outbox */
+
+  function queueAndFollow(root, kind, json, say, kept) {
+    // Kept on the device first; once the server accepts it the screen moves on, a refusal is said here.
+    var write = newWrite(root.dataset.visit, kind, {url: root.dataset.url, json: json, label: ""});
+    var button = root.querySelector("[data-outbox-button]");
+    if (button) button.disabled = true;
+    Sync.listeners.push(function (what, e) {
+      if (!e || e.uuid !== write.uuid) return;
+      if (what === "accepted") { window.location.href = root.dataset.next; return; }
+      say.textContent = (e.state === "conflict" ? root.dataset.msgConflict : root.dataset.msgRefused) + e.error;
+      if (button) button.disabled = false;
+    });
+    return Outbox.addAll([write]).then(function () {
+      kept();
+      say.textContent = root.dataset.msgQueued;
+      syncNow();
+    }, function () { say.textContent = root.dataset.msgNoStorage; if (button) button.disabled = false; });
+  }
+
+  function initSubmit(form) {
+    var say = form.querySelector(".vs-form-error");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var area = form.querySelector("textarea[name=summary]");
+      queueAndFollow(form, "submit", {summary: area.value}, say, function () { store(area.dataset.draft, undefined); });
+    });
+  }
+
+  function initVisitSyncPanel() {
+    var panel = document.getElementById("vs-sync");
+    if (!panel || panel.dataset.vsReady || document.getElementById("vs-conduct")) return;
+    panel.dataset.vsReady = "1";
+    initSyncPanel(panel, panel.dataset.visit)();
+    syncNow();
   }
 
   /* ------------------------------------------------------------ plain textarea drafts */
@@ -744,6 +779,9 @@
     if (conduct) initConduct(conduct);
     var sign = once(document.getElementById("vs-sign"));
     if (sign) initSignature(sign);
+    var submit = once(document.getElementById("vs-submit-form"));
+    if (submit) initSubmit(submit);
+    initVisitSyncPanel();
     initDrafts();
     var planForm = once(document.getElementById("vs-plan"));
     if (planForm) initPlan(planForm);
