@@ -156,3 +156,49 @@ def test_a_write_for_a_visit_no_longer_visible_is_404_and_stays_on_the_tablet(on
     assert sorted(kept) == [("finding", "failed", 404), ("photo", "failed", 404), ("result", "failed", 404)]
     assert not Finding.objects.exists()
     context.close()
+
+
+def _draw(page):
+    box = page.locator("#vs-pad").bounding_box()
+    page.mouse.move(box["x"] + 40, box["y"] + 100)
+    page.mouse.down()
+    for step in range(1, 20):
+        page.mouse.move(box["x"] + 40 + step * 12, box["y"] + 100 - (step % 5) * 12)
+    page.mouse.up()
+
+
+def test_signature_and_submission_made_offline_arrive_once_when_back_online(one_browser, visit, live_server, people,
+                                                                            tmp_path):
+    from .visits_helpers import items_of
+    from inspections.visits import item_result_record
+    for item in items_of(visit):
+        item_result_record(visit=visit, user=people.district_inspector, item=item, result="pass")
+    context = one_browser.new_context(viewport=TABLET, locale="zh-CN", service_workers="allow")
+    page = context.new_page()
+    login(page, live_server.url, "district_inspector", PASSWORD)
+    page.goto(f"{live_server.url}/visits/{visit.pk}/sign/")
+    _wait_js(page, "!!document.documentElement.dataset.vsOfflineReady", timeout=30)
+    context.set_offline(True)
+    page.fill("#vs-rep-name", "郑校长")
+    _draw(page)
+    page.click("#vs-sign-save")
+    _wait_js(page, "document.getElementById('vs-sign-error').textContent.includes('已暂存在本机')")
+    page.screenshot(path=str(tmp_path / "sign-offline.png"), full_page=True)
+    assert Visit.objects.get().status == Visit.Status.IN_PROGRESS
+    context.set_offline(False)
+    page.wait_for_url(f"**/visits/{visit.pk}/summary/", timeout=60000)  # moves on once the server accepted
+    assert Visit.objects.get().status == Visit.Status.SIGNED
+
+    _wait_js(page, "!!document.documentElement.dataset.vsOfflineReady", timeout=30)
+    context.set_offline(True)
+    page.fill("textarea[name=summary]", "离线填写的检查意见")
+    page.click("#vs-submit")
+    _wait_js(page, "document.querySelector('#vs-submit-form .vs-form-error').textContent.includes('已暂存在本机')")
+    assert Visit.objects.get().status == Visit.Status.SIGNED
+    context.set_offline(False)
+    page.wait_for_url(f"**/visits/{visit.pk}/", timeout=60000)
+    done = Visit.objects.get()
+    assert done.status == Visit.Status.SUBMITTED and done.summary == "离线填写的检查意见"
+    assert done.representative_name == "郑校长"
+    assert [w.action for w in ClientWrite.objects.order_by("applied_at")] == ["sign", "submit"]
+    context.close()
