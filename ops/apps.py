@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
     name = "ops"
-    verbose_name = "运维"
+    verbose_name = _("运维")
     default_auto_field = "django.db.models.BigAutoField"
