@@ -21,7 +21,7 @@
  * - The visit cancelled, signed or submitted on the server (409), or no longer visible to this inspector
  *   (404), or any other refusal (400/403): the write stays in the outbox marked as conflict or failed, with the
  *   server's reason, shown in the sync panel; it is never deleted by the sync. The inspector may retry it
- *   (after fixing the cause) or discard it explicitly.
+ *   (after fixing the cause); there is no discard button yet, so nothing leaves the tablet unsent.
  * - Network errors, 5xx, 408 and 429 are not answers: the write waits and is retried with back-off.
  *
  * UI strings come from data-msg-* attributes rendered (and translated) by the server. */
@@ -176,6 +176,7 @@
   // One write: "done", "kept" (refused, stays on the device) or "retry" (no answer: the network or the server).
   function sendOne(entry) {
     return request(entry).then(function (r) {
+      Sync.offline = false;  // an answer came: the panel no longer says "offline"
       if (r.ok) {
         return r.text().then(function (t) {
           var data = null;
