@@ -218,6 +218,17 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
        for action in ("check-in", "results", "findings", "sign", "submit", "review")},
     "api/v1/visits/<int:pk>/findings/<int:finding_pk>/photos/": Case(
         API_VISIT_POST["photos"], url="/api/v1/visits/{routine}/findings/{finding}/photos/", method="post"),
+    # the outbox names a finding by its client UUID: an empty photo upload is refused (400) for who sees the
+    # visit; a deletion of a UUID that names no finding is 404 for everyone (nothing is deleted here)
+    "api/v1/visits/<int:pk>/findings/<uuid:finding_uuid>/photo/": Case(
+        sees_a(400, anonymous=401), url="/api/v1/visits/{routine}/findings/8b4e0c37-3f0e-4d2a-9d6e-2f4b1a7c9e01/photo/",
+        method="post"),
+    "api/v1/visits/<int:pk>/findings/<uuid:finding_uuid>/": Case(
+        {**signed_in(404, anonymous=401)}, url="/api/v1/visits/{routine}/findings/8b4e0c37-3f0e-4d2a-9d6e-2f4b1a7c9e01/",
+        method="delete"),
+    # the visit screens' service worker and manifest hold no data: served to anyone, so the tablet can install them
+    "visits/sw.js": Case(everyone(200)),
+    "visits/manifest.webmanifest": Case(everyone(200)),
     # --- clues: district A's hotline clue with a named complainant (world.clue) ---
     "clues/": Case(signed_in(200)),
     "clues/new/": Case(only(INSPECTORS + LEADERS)),

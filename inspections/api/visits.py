@@ -60,8 +60,9 @@ def photo_urls(visit_pk: int, attachment) -> dict:
 
 
 def _client_uuid(request) -> uuid.UUID | None:
-    value = (request.data.get("client_uuid") if hasattr(request.data, "get") else None) \
-        or request.headers.get("X-Client-UUID")
+    # the header first: a DELETE has no body to parse
+    value = request.headers.get("X-Client-UUID") or (
+        request.data.get("client_uuid") if request.method != "DELETE" and hasattr(request.data, "get") else None)
     if not value:
         return None
     try:
