@@ -139,7 +139,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.send_json({"type": "notification", "notification": event["notification"]})
         await self.send_json({"type": "unread", "count": event["unread"]})
-        record_push(event["notification"]["created_at"])
+        record_push(event["notification"].get("created_at"))
 
     async def unread_update(self, event):
         if await self._credential_holds():

@@ -39,7 +39,11 @@ PUSH_LAG = Histogram("dudao_notification_push_lag_seconds",
 def record_push(created_at_iso: str) -> None:
     """Called by the websocket consumer for each notification it sends (not for catch-up after a reconnect)."""
     PUSHED.inc()
-    lag = (timezone.now() - datetime.fromisoformat(created_at_iso)).total_seconds()
+    try:  # a message from another sender may carry no time: counting it must never break the push
+        created_at = datetime.fromisoformat(created_at_iso)
+        lag = (timezone.now() - created_at).total_seconds()
+    except (TypeError, ValueError):
+        return
     PUSH_LAG.observe(max(lag, 0.0))
 
 
