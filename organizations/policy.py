@@ -170,22 +170,22 @@ def _as_pk(value) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else None
 
 
-def get_managed_org_for_user(user, pk) -> Organization:
-    """Fetch and authorise in one call: the organisation `pk` if `user` manages it, else Http404."""
+def _one_of(orgs, pk) -> Organization:
     pk = _as_pk(pk)
-    org = managed_orgs(user).filter(pk=pk).first() if pk else None
+    org = orgs.filter(pk=pk).first() if pk else None
     if org is None:
         raise Http404
     return org
+
+
+def get_managed_org_for_user(user, pk) -> Organization:
+    """Fetch and authorise in one call: the organisation `pk` if `user` manages it, else Http404."""
+    return _one_of(managed_orgs(user), pk)
 
 
 def get_visible_org_for_user(user, pk) -> Organization:
     """Fetch and authorise in one call: the organisation `pk` if `user` may see it, else Http404."""
-    pk = _as_pk(pk)
-    org = visible_orgs(user).filter(pk=pk).first() if pk else None
-    if org is None:
-        raise Http404
-    return org
+    return _one_of(visible_orgs(user), pk)
 
 
 def get_managed_person_for_user(user, pk):
