@@ -36,8 +36,6 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "id"]),
             models.Index(fields=["recipient", "read_at"]),
             models.Index(fields=["created_at"], condition=models.Q(email="pending"), name="notification_mail_due"),
-            # settle_earlier: the unread rows about one object (few at any time, so a small partial index)
-            models.Index(fields=["link"], condition=models.Q(read_at__isnull=True), name="notification_unread_link"),
         ]
 
     def __str__(self):

@@ -38,7 +38,6 @@ def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link:
     `robots=False` keeps personal messages (the digest) out of organisation group chats.
     """
     unique = {u.pk: u for u in recipients if u is not None and u.is_active}
-    settled = settle_earlier(link=link) if target is not None else []
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     rows = Notification.objects.bulk_create([
         Notification(
@@ -48,8 +47,6 @@ def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link:
         )
         for user in unique.values()
     ])
-    for user_id in set(settled) - set(unique):  # the recipients' own push carries their new count
-        transaction.on_commit(partial(push_unread, user_id))
     if not rows:
         return rows
     ids = [n.pk for n in rows]
@@ -58,22 +55,6 @@ def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link:
     mail_ids = [n.pk for n in rows if n.email == Notification.Email.PENDING]  # no address, no mail job
     transaction.on_commit(partial(after_commit, ids, hook_ids, mail_ids, rows))
     return rows
-
-
-def settle_earlier(*, link: str) -> list[int]:
-    """Mark done every unread notification about the object at `link`; returns the users whose count changed.
-
-    A newer event about the same order (visit, clue) means the step the older ones asked for has moved on:
-    "请签收" must not stay on the school's bell after the order was signed. The rows stay in the list, read.
-    The link is the object's page, shared by events whose targets differ (the order, its report, its re-check).
-    """
-    if not link:
-        return []
-    earlier = Notification.objects.filter(link=link, read_at__isnull=True)
-    users = list(earlier.values_list("recipient_id", flat=True).distinct())
-    if users:
-        earlier.update(read_at=timezone.now())
-    return users
 
 
 def after_commit(ids: list[int], hook_ids: list[int], mail_ids: list[int] = (), rows=None) -> None:
