@@ -5,6 +5,7 @@ A write for a visit the inspector can no longer see is answered 404 and stays on
 import base64
 import hashlib
 import io
+import time
 
 import pytest
 from django.utils import timezone
@@ -150,12 +151,21 @@ def test_a_write_for_a_visit_no_longer_visible_is_404_and_stays_on_the_tablet(on
     _wait_js(page, "document.getElementById('vs-sync').dataset.state === 'failed'", timeout=60)
     failures = page.inner_text(".vs-sync__failures")
     assert "未被接受" in failures
+    # the panel turns "failed" at the first refusal; the later writes are still being tried (slower on PostgreSQL)
+    _wait_until(lambda: all("status" in e for e in page.evaluate(OUTBOX)), timeout=60)
     page.screenshot(path=str(tmp_path / "failed-404.png"), full_page=True)
     page.reload()  # online now: the server's 404 page; the tablet still holds the writes
     kept = [(e["kind"], e["state"], e["status"]) for e in page.evaluate(OUTBOX)]
     assert sorted(kept) == [("finding", "failed", 404), ("photo", "failed", 404), ("result", "failed", 404)]
     assert not Finding.objects.exists()
     context.close()
+
+
+def _wait_until(condition, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the outbox"
+        time.sleep(0.25)
 
 
 def _draw(page):
