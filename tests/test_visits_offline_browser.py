@@ -15,18 +15,11 @@ from inspections.checklists import checklist_load_standard
 from inspections.models import Attachment, ClientWrite, Finding, Visit, VisitItemResult
 from inspections.visits import visit_check_in, visit_plan
 
-from .browser import TABLET, chromium, login
-from .test_browser_visits import _wait_js
+from .browser import TABLET, login
+from .test_browser_visits import PASSWORD, _wait_js, one_browser  # noqa: F401 (a fixture)
 from .visits_helpers import png_bytes
 
 pytestmark = pytest.mark.browser
-PASSWORD = "pw-for-tests-1"
-
-
-@pytest.fixture(scope="module")
-def one_browser():
-    with chromium() as started:
-        yield started
 
 
 @pytest.fixture
