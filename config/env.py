@@ -4,6 +4,7 @@ A typo in production configuration must stop the process at start, with a
 message naming the variable, rather than silently fall back to a default.
 """
 import os
+import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -124,3 +125,54 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if raw.strip().lower() not in choices:
         raise ImproperlyConfigured(f"{name}={raw!r}: use one of {', '.join(choices)}.")
     return raw.strip().lower()
+
+
+_BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
+_S3_QUERY = {"endpoint", "region", "addressing"}
+
+
+def parse_media_storage_url(url: str, environ=None) -> dict:
+    """s3://bucket[/prefix]?endpoint=https://minio.intranet:9000&region=cn-east-1 → a STORAGES["default"] entry.
+
+    Credentials come only from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (boto3 reads them there), never from
+    the URL, so the URL can be logged and documented. Objects stay private: no ACL is set (the bucket's
+    default), and the app streams evidence through its permission-checked views, never a storage URL.
+    """
+    environ = os.environ if environ is None else environ
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise ImproperlyConfigured("MEDIA_STORAGE_URL must not carry credentials: set AWS_ACCESS_KEY_ID and "
+                                   "AWS_SECRET_ACCESS_KEY in the environment.")
+    if parts.scheme != "s3" or not re.fullmatch(_BUCKET, parts.netloc):  # as written: no user, port, capitals
+        raise ImproperlyConfigured(f"MEDIA_STORAGE_URL must look like s3://bucket?endpoint=https://host:9000 (got {url!r}).")
+    try:
+        query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+    except ValueError:
+        raise ImproperlyConfigured(f"MEDIA_STORAGE_URL: the query is not key=value&key=value (got {parts.query!r}).") from None
+    unknown = set(query) - _S3_QUERY
+    if unknown or any(len(v) != 1 or not v[0] for v in query.values()):
+        raise ImproperlyConfigured(f"MEDIA_STORAGE_URL: only endpoint, region and addressing, each once "
+                                   f"(got {sorted(query)!r}).")
+    if not (environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY")):
+        raise ImproperlyConfigured("MEDIA_STORAGE_URL is set: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be too.")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options(parts, {k: v[0] for k, v in query.items()})}
+
+
+def _s3_options(parts, query: dict) -> dict:
+    endpoint = query.get("endpoint")
+    if endpoint is not None:
+        ep = urlsplit(endpoint)
+        if ep.scheme not in {"http", "https"} or not ep.hostname or ep.path not in {"", "/"} or ep.query:
+            raise ImproperlyConfigured(f"MEDIA_STORAGE_URL: endpoint must be http(s)://host[:port] (got {endpoint!r}).")
+    # An endpoint of one's own (MinIO, Ceph RGW, a cloud's intranet address) is addressed by path by default:
+    # a bucket as a sub-domain needs DNS the intranet rarely has.
+    addressing = query.get("addressing", "path" if endpoint else "auto")
+    if addressing not in {"path", "virtual", "auto"}:
+        raise ImproperlyConfigured(f"MEDIA_STORAGE_URL: addressing must be path, virtual or auto (got {addressing!r}).")
+    return {
+        "bucket_name": parts.hostname, "location": parts.path.strip("/"), "endpoint_url": endpoint,
+        "region_name": query.get("region"), "addressing_style": addressing, "signature_version": "s3v4",
+        "default_acl": None, "querystring_auth": True, "querystring_expire": 300,
+        "file_overwrite": False,  # a name is never reused: a second save gets a new one, evidence is never replaced
+        "max_memory_size": 2 * 1024 * 1024,  # a download larger than this spools to a temporary file, not RAM
+    }

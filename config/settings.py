@@ -11,12 +11,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import (check_redis_url, env_bool, env_choice, env_int, env_list, env_networks, env_secret, env_str,
-                  parse_database_url)
+                  parse_database_url, parse_media_storage_url)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 DEMO = env_bool("DUDAO_DEMO", False)
+BENCH_FLOOR = env_bool("DUDAO_BENCH_FLOOR", False)  # bench/floor.py: the framework floor pages, bench/run only
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -202,6 +203,12 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Evidence on S3-compatible object storage (MinIO, Ceph RGW, a cloud's) when set, e.g.
+# s3://dudao-media?endpoint=https://minio.intranet:9000&region=cn-east-1, keys from AWS_ACCESS_KEY_ID /
+# AWS_SECRET_ACCESS_KEY; streamed only through the permission-checked views (config/env.py, docs/DEPLOY.md).
+MEDIA_STORAGE_URL = env_str("MEDIA_STORAGE_URL", "")
+if MEDIA_STORAGE_URL:
+    STORAGES["default"] = parse_media_storage_url(MEDIA_STORAGE_URL)
 WHITENOISE_USE_FINDERS = DEBUG or DEMO
 
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
