@@ -18,12 +18,16 @@ class Organization(models.Model):
         CITY = "city", _("市教育局")
         DISTRICT = "district", _("区县教体局")
         SCHOOL = "school", _("学校")
+        # A responsible unit outside the education tree (a city department, a district government): it holds
+        # programme tasks, never schools, so nobody placed there sees any school (it has no children).
+        DEPARTMENT = "department", _("责任单位")
 
     ALLOWED_PARENTS = {
         "province": (None,),
         "city": (None, "province"),
         "district": ("city",),
         "school": ("city", "district"),
+        "department": ("city", "district"),
     }
 
     code = models.CharField(_("代码"), max_length=32, unique=True)
@@ -55,6 +59,8 @@ class Organization(models.Model):
             ("sign_for_school", _("签收整改通知")),
             ("report_for_school", _("填报整改报告")),
             ("approve_for_school", _("审核学校整改报告")),
+            ("report_for_unit", _("填报任务进展")),
+            ("approve_for_unit", _("审核本单位任务进展")),
         ]
 
     def __str__(self):

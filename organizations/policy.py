@@ -101,6 +101,7 @@ def capabilities(user) -> list[dict]:
         Perm.VIEW: _("查看"), Perm.MANAGE: _("管理机构与用户"), Perm.INSPECT: _("督导检查、下发整改、复查"),
         Perm.LEAD: _("审核检查、审批延期与销号"), Perm.SCHOOL_SIGN: _("签收整改通知"),
         Perm.SCHOOL_REPORT: _("填报整改报告、申请延期"), Perm.SCHOOL_APPROVE: _("审核本校整改报告"),
+        Perm.UNIT_REPORT: _("填报行动计划任务进展"), Perm.UNIT_APPROVE: _("审核本单位任务进展"),
     }
     rows = []
     for m in roles_of(user):

@@ -13,6 +13,8 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("督学")
     SCHOOL_LEADER = "school_leader", _("学校负责人")
     SCHOOL_STAFF = "school_staff", _("学校工作人员")
+    LIAISON = "liaison", _("任务联络员")
+    UNIT_LEADER = "unit_leader", _("责任单位负责人")
 
 
 class Perm:
@@ -25,6 +27,8 @@ class Perm:
     SCHOOL_SIGN = "sign_for_school"
     SCHOOL_REPORT = "report_for_school"
     SCHOOL_APPROVE = "approve_for_school"
+    UNIT_REPORT = "report_for_unit"
+    UNIT_APPROVE = "approve_for_unit"
 
 
 ROLE_PERMS: dict[str, tuple[str, ...]] = {
@@ -33,10 +37,19 @@ ROLE_PERMS: dict[str, tuple[str, ...]] = {
     Role.INSPECTOR: (Perm.VIEW, Perm.INSPECT),
     Role.SCHOOL_LEADER: (Perm.VIEW, Perm.SCHOOL_SIGN, Perm.SCHOOL_REPORT, Perm.SCHOOL_APPROVE),
     Role.SCHOOL_STAFF: (Perm.VIEW, Perm.SCHOOL_REPORT),
+    Role.LIAISON: (Perm.VIEW, Perm.UNIT_REPORT),
+    Role.UNIT_LEADER: (Perm.VIEW, Perm.UNIT_REPORT, Perm.UNIT_APPROVE),
 }
 
 AUTHORITY_KINDS = ("province", "city", "district")
 SCHOOL_KINDS = ("school",)
+# Units that can be responsible for a programme task (programmes/): the authorities and the departments.
+UNIT_KINDS = AUTHORITY_KINDS + ("department",)
+
+# Roles that speak for their own unit only: their grants stay on that organisation and do not reach
+# below it (a city bureau's task liaison reports for the bureau, not for the departments and schools
+# under the city).
+OWN_UNIT_ROLES = (Role.LIAISON, Role.UNIT_LEADER)
 
 # Which kinds of organisation may hold each role.
 ROLE_KINDS: dict[str, tuple[str, ...]] = {
@@ -45,6 +58,8 @@ ROLE_KINDS: dict[str, tuple[str, ...]] = {
     Role.INSPECTOR: AUTHORITY_KINDS,
     Role.SCHOOL_LEADER: SCHOOL_KINDS,
     Role.SCHOOL_STAFF: SCHOOL_KINDS,
+    Role.LIAISON: UNIT_KINDS,
+    Role.UNIT_LEADER: UNIT_KINDS,
 }
 
 

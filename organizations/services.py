@@ -17,7 +17,7 @@ from guardian.models import GroupObjectPermission
 
 from . import policy
 from .models import Membership, Organization, RoleGroup
-from .roles import ROLE_PERMS, Perm, Role
+from .roles import OWN_UNIT_ROLES, ROLE_PERMS, Perm, Role
 
 
 def role_group(*, organization: Organization, role: str) -> Group:
@@ -27,8 +27,13 @@ def role_group(*, organization: Organization, role: str) -> Group:
         return existing.group
     group, _ = Group.objects.get_or_create(name=f"{organization.code}:{role}")
     RoleGroup.objects.create(organization=organization, role=role, group=group)
-    _grant(group, role, organization.subtree())
+    _grant(group, role, reach_of(organization, role))
     return group
+
+
+def reach_of(organization: Organization, role: str):
+    """Where a role held at `organization` grants its permissions: the subtree, or the unit alone."""
+    return [organization] if role in OWN_UNIT_ROLES else organization.subtree()
 
 
 def _grant(group: Group, role: str, orgs) -> None:
@@ -49,7 +54,8 @@ def regrant_subtree(organization: Organization) -> None:
     ).delete()
     ancestor_ids = set(organization.ancestor_ids()) | {o.pk for o in subtree}
     for rg in RoleGroup.objects.select_related("group", "organization").filter(organization_id__in=ancestor_ids):
-        reached = [o for o in subtree if o.path.startswith(rg.organization.path)]
+        reached = [o for o in subtree if o.path.startswith(rg.organization.path)
+                   and (rg.role not in OWN_UNIT_ROLES or o.pk == rg.organization_id)]
         _grant(rg.group, rg.role, reached)
 
 
