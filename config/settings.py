@@ -138,6 +138,21 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Statistics (dashboard, ledger, exports) read from a streaming replica when set; ops/replica.py routes them
+# there and everything else (every write) to the primary. A lag of this many seconds is shown on the page.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    if not DATABASE_URL:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL: it is a replica of the PostgreSQL primary.")
+    DATABASES["replica"] = parse_database_url(DATABASE_REPLICA_URL, "DATABASE_REPLICA_URL")
+    # The primary's pool and options; a replica that is down costs a statistics page 3 s, then it is skipped.
+    DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], "connect_timeout": "3",
+                                       **DATABASES["replica"]["OPTIONS"]}
+    if "pool" in DATABASES["replica"]["OPTIONS"]:
+        DATABASES["replica"]["OPTIONS"]["pool"] = {**DATABASES["replica"]["OPTIONS"]["pool"], "timeout": 3}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ops.replica.StatisticsRouter"]
+REPLICA_LAG_NOTICE_SECONDS = env_int("REPLICA_LAG_NOTICE_SECONDS", 60)
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from config.params import date_param, int_param
+from ops.replica import statistics_reads
 
 from .models import ChecklistSection, ExportJob, Finding, RectificationOrder, Severity
 from .stats import SHANGHAI, StatsFilter, findings_in_scope, orders_in_scope
@@ -88,6 +89,7 @@ def after_cursor(qs: QuerySet, cursor: str | None) -> QuerySet:
     return qs.filter(TupleLessThan(Tuple(F("issued_at"), F("pk")), (issued_at, pk)))
 
 
+@statistics_reads()  # from the read replica when there is one (ops/replica.py)
 def ledger_page(user, flt: LedgerFilter, cursor: str | None = None, size: int = PAGE_SIZE) -> Page:
     """One page of the ledger (one query): size+1 rows are read to know whether a next page exists."""
     rows = list(after_cursor(ledger_orders(user, flt), cursor)[: size + 1])
@@ -178,6 +180,7 @@ def export_row(finding: Finding, position: int) -> list:
             finding.get_severity_display(), _("是") if finding.hazard else _("否"), _local_day(finding.found_at)]
 
 
+@statistics_reads()  # the rows from the read replica when there is one; the job's own rows on the primary
 def write_xlsx(user, flt: LedgerFilter, out, on_progress=None) -> int:
     """Write the ledger workbook to `out`; returns the number of finding rows written."""
     with override("zh-hans"):  # the ledger's headers are Chinese by requirement, whoever exports it

@@ -22,6 +22,7 @@ from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, 
 from django.db.models.functions import TruncDate
 from django.http import Http404
 
+from ops.replica import statistics_reads
 from organizations import policy
 from organizations.models import Organization
 from workflows.calendar import SHANGHAI, WorkingDayIndex
@@ -330,6 +331,7 @@ def _level(user, flt: StatsFilter, visible: list[Organization]) -> tuple[Organiz
     return None, roots
 
 
+@statistics_reads()  # from the read replica when there is one (ops/replica.py)
 def dashboard(user, flt: StatsFilter) -> Dashboard:
     """All dashboard figures for `user` under `flt`, in a fixed number of queries."""
     visible = list(policy.visible_orgs(user).only("pk", "name", "short_name", "kind", "parent_id", "path"))

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ops.replica import freshness, statistics_reads
+
 from . import charts, ledger, pdf, stats
 from .models import ChecklistSection, RectificationOrder, Severity
 from .selectors_visits import campaigns_in_view, get_visit_for_user
@@ -38,6 +40,7 @@ def _breakdown_chart(board) -> str:
 
 @login_required
 @require_GET
+@statistics_reads()  # the figures, and the page built from them, from the read replica when there is one
 def dashboard_view(request):
     flt, error = _filter_or_400(request)
     if error:
@@ -52,12 +55,13 @@ def dashboard_view(request):
         "drill_quiet": [r for r in board.drill if not (r["total"] or r["findings"])], "params": ledger.filter_to_params(flt), "drill_chart": drill_chart,
         "slow_chart": slow_chart, "breakdown_chart": _breakdown_chart(board),
         "on_time_pct": None if board.on_time_rate is None else round(board.on_time_rate * 100, 1),
-        **_choices(request.user),
+        "freshness": freshness(), **_choices(request.user),
     })
 
 
 @login_required
 @require_GET
+@statistics_reads()
 def ledger_view(request):
     flt, error = _filter_or_400(request)
     if error:
@@ -70,7 +74,7 @@ def ledger_view(request):
     query.pop("cursor", None)
     return render(request, "inspections/reports/ledger.html", {
         "page": page, "flt": flt, "described": ledger.describe_filter(flt), "query": query.urlencode(),
-        "params": ledger.filter_to_params(flt), **_choices(request.user),
+        "params": ledger.filter_to_params(flt), "freshness": freshness(), **_choices(request.user),
     })
 
 
