@@ -17,10 +17,15 @@ def setup_django(database_url: str, redis_url: str | None) -> None:
         os.environ["REDIS_URL"] = redis_url
         os.environ.setdefault("REDIS_PREFIX", "dudao_bench")
     os.environ.setdefault("DUDAO_DEMO", "1")
+    os.environ.setdefault("DUDAO_BENCH_FLOOR", "1")  # bench/floor.py: the floor every page is compared with
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
+    from django.conf import settings
+
+    if settings.BENCH_FLOOR:  # the site's URLs plus bench/floor.py's, in this process only (bench/urls.py)
+        settings.ROOT_URLCONF = "bench.urls"
 
 
 def pct(values, p: float) -> float:
