@@ -155,7 +155,8 @@ def sheet_title(flt: LedgerFilter) -> str:
 
 def export_headers() -> list[str]:
     return [_("文号"), _("区县"), _("学校"), _("下发机关"), _("下发日期"), _("整改期限"), _("状态"), _("是否逾期"),
-            _("销号日期"), _("问题序号"), _("检查项"), _("问题描述"), _("严重程度"), _("安全隐患"), _("发现日期")]
+            _("销号日期"), _("问题序号"), _("检查项"), _("问题描述"), _("严重程度"), _("安全隐患"), _("发现日期"),
+            _("检查签到")]
 
 
 def export_findings(user, flt: LedgerFilter) -> QuerySet[Finding]:
@@ -163,7 +164,8 @@ def export_findings(user, flt: LedgerFilter) -> QuerySet[Finding]:
     orders = ledger_orders(user, flt).values("pk")
     return (Finding.objects.filter(order__in=orders)
             .select_related("order", "order__school", "order__school__parent", "order__issuer",
-                            "order__deadline", "item").order_by("-order__issued_at", "-order_id", "found_at", "id"))
+                            "order__deadline", "order__visit", "item")
+            .order_by("-order__issued_at", "-order_id", "found_at", "id"))
 
 
 def _local_day(value):
@@ -177,7 +179,18 @@ def export_row(finding: Finding, position: int) -> list:
             _local_day(order.issued_at), _local_day(order.deadline.due_at), order.get_status_display(),
             _("是") if order.is_overdue else _("否"), _local_day(order.closed_at), position,
             f"{finding.item.code} {finding.item.title}" if finding.item else "", finding.description,
-            finding.get_severity_display(), _("是") if finding.hazard else _("否"), _local_day(finding.found_at)]
+            finding.get_severity_display(), _("是") if finding.hazard else _("否"), _local_day(finding.found_at),
+            _checkin_text(order.visit)]
+
+
+def _checkin_text(visit) -> str:
+    """When the source visit checked in; a check-in captured offline says so and gives the device's time."""
+    if visit is None or visit.checkin_at is None:
+        return ""
+    if not visit.checkin_offline:
+        return f"{visit.checkin_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+    stamp = (visit.checkin_device_at or visit.checkin_at).astimezone(SHANGHAI)
+    return _("%(t)s（离线采集，设备时间）") % {"t": f"{stamp:%Y-%m-%d %H:%M}"}
 
 
 @statistics_reads()  # the rows from the read replica when there is one; the job's own rows on the primary
@@ -196,7 +209,7 @@ def _write_xlsx(user, flt: LedgerFilter, out, on_progress=None) -> int:
     wb.properties.title = f"{_('整改台账')}（{describe_filter(flt)}）"
     ws = wb.create_sheet(sheet_title(flt))
     ws.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJKLMNO", (22, 14, 24, 18, 12, 12, 12, 8, 12, 8, 28, 40, 8, 8, 12)):
+    for letter, width in zip("ABCDEFGHIJKLMNOP", (22, 14, 24, 18, 12, 12, 12, 8, 12, 8, 28, 40, 8, 8, 12, 22)):
         ws.column_dimensions[letter].width = width
     ws.append([_bold(WriteOnlyCell(ws, value=h), Font) for h in export_headers()])
     written, last_order, position = 0, None, 0

@@ -19,7 +19,7 @@ from . import checklist_admin, views_offline
 from . import visits as services
 from .evidence import file_response
 from .forms_visits import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
-from .models import Attachment, ChecklistTemplate, Severity, VisitItemResult
+from .models import Attachment, ChecklistTemplate, Severity, Visit, VisitItemResult
 from .selectors import orders_of_visit
 from .selectors_visits import (
     checklists_visible_to, get_checklist_for_user, get_visit_for_user, may_plan_anywhere, my_open_visits,
@@ -74,7 +74,8 @@ def conduct(request, pk):
     visit = get_visit_for_user(request.user, pk)
     if not services.may_conduct(request.user, visit):
         raise PermissionDenied
-    if visit.status not in services.EDITABLE:
+    # a planned visit's checklist is served too: the tablet keeps it for a check-in made offline
+    if visit.status not in (*services.EDITABLE, Visit.Status.PLANNED):
         return redirect("visits:detail", pk=visit.pk)
     return render(request, "inspections/visits/conduct.html", _context(
         request, visit, sections=_sections(visit), results=VisitItemResult.Result.choices,
@@ -338,6 +339,7 @@ page_urls = [
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/record/", record, name="record"),
     path("<int:pk>/conduct/", conduct, name="conduct"),
+    path("<int:pk>/check-in/", views_offline.check_in, name="check-in"),
     path("<int:pk>/sign/", sign, name="sign"),
     path("<int:pk>/summary/", summary, name="summary"),
     path("<int:pk>/review/", review, name="review"),

@@ -11,7 +11,7 @@ import binascii
 import hashlib
 import io
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -169,10 +169,30 @@ def _geo_fields(geo_status: str, latitude, longitude, accuracy) -> dict:
             "checkin_longitude": _coordinate(longitude, 180, "longitude"), "checkin_accuracy": accuracy}
 
 
+# A device clock may be off by minutes; one further off than this is not a time anyone can rely on.
+DEVICE_CLOCK_SKEW = timedelta(hours=1)
+DEVICE_TIME_MAX_AGE = timedelta(days=30)
+
+
+def _device_time(device_at: datetime | None, captured_offline: bool) -> dict:
+    """The time the tablet gave for an offline check-in: aware, not in the future, not weeks old."""
+    if device_at is None:
+        return {"checkin_offline": bool(captured_offline)}
+    if timezone.is_naive(device_at):
+        raise ValidationError({"device_at": _("设备时间须带时区。")})
+    now = timezone.now()
+    if device_at > now + DEVICE_CLOCK_SKEW or device_at < now - DEVICE_TIME_MAX_AGE:
+        raise ValidationError({"device_at": _("设备时间与服务器时间相差过大，请校准平板时间后重试。")})
+    return {"checkin_device_at": device_at, "checkin_offline": bool(captured_offline)}
+
+
 @transaction.atomic
 def visit_check_in(*, visit: Visit, user, geo_status: str, latitude=None, longitude=None,
-                   accuracy: float | None = None) -> Visit:
-    fields = _geo_fields(geo_status, latitude, longitude, accuracy)
+                   accuracy: float | None = None, device_at: datetime | None = None,
+                   captured_offline: bool = False) -> Visit:
+    """Check in on arrival. From a tablet's outbox the check-in carries the device's time of the button press
+    and whether it was captured offline; checkin_at is always the server's time of receipt."""
+    fields = {**_geo_fields(geo_status, latitude, longitude, accuracy), **_device_time(device_at, captured_offline)}
     visit = _locked(visit)
     _require(may_conduct(user, visit), _("只有本次检查组成员可以签到。"))
     _require_status(visit, (Visit.Status.PLANNED,), _("该检查已签到，不能重复签到。"))
@@ -182,7 +202,8 @@ def visit_check_in(*, visit: Visit, user, geo_status: str, latitude=None, longit
     visit.status = Visit.Status.IN_PROGRESS
     visit.save(update_fields=[*fields, "checkin_at", "status"])
     audit(actor=user, action="visit.check_in", obj=visit, organization=visit.school, visit=visit,
-          after={"geo_status": geo_status, "accuracy": accuracy})
+          after={"geo_status": geo_status, "accuracy": accuracy, "offline": visit.checkin_offline,
+                 "device_at": device_at.isoformat() if device_at else None})
     return visit
 
 
@@ -432,7 +453,6 @@ def visit_review(*, visit: Visit, user, approve: bool, reason: str = "") -> Visi
     task_complete(visit=visit, node="review", user=user)
     audit(actor=user, action="visit.approve" if approve else "visit.return", obj=visit,
           organization=visit.school, visit=visit, after={"reason": reason})
-    if not approve:
-        events.emit(events.VISIT_RETURNED, target=visit, actor=user, body=reason)
+    events.emit(events.VISIT_APPROVED if approve else events.VISIT_RETURNED, target=visit, actor=user, body=reason)
     visit.refresh_from_db()
     return visit

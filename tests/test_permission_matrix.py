@@ -192,7 +192,10 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     # the team (district A's inspector leads, the city inspector is a member) conducts; the record is signed,
     # so the checklist page sends them back to the visit (302)
     "visits/<int:pk>/conduct/": (Case(sees_a(403, allowed=TEAM, status=302), url="/visits/{routine}/conduct/"),
-                                 Case(sees_secret(403, allowed=TEAM, status=302), url="/visits/{surprise}/conduct/")),
+                                 # planned: the team's tablets keep its checklist for a check-in made offline
+                                 Case(sees_secret(403, allowed=TEAM, status=200), url="/visits/{surprise}/conduct/")),
+    # the outbox's check-in (device time, captured offline): an empty body is refused before anything else
+    "visits/<int:pk>/check-in/": Case(sees_secret(400, anonymous=401), url="/visits/{surprise}/check-in/", method="post"),
     "visits/<int:pk>/sign/": (Case(sees_a(403, allowed=TEAM, status=200), url="/visits/{routine}/sign/"),
                               Case(sees_secret(403, allowed=TEAM, status=200), url="/visits/{surprise}/sign/")),
     "visits/<int:pk>/review/": (Case(sees_a(403, allowed=LEADERS_OF_A, status=200), url="/visits/{routine}/review/"),

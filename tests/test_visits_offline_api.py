@@ -125,3 +125,40 @@ def test_a_write_on_a_cancelled_visit_is_409(people, tree):
     Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.CANCELLED)
     r = _finding(api(people.district_inspector), visit, str(uuid.uuid4()))
     assert r.status_code == 409
+
+
+def test_a_check_in_from_the_outbox_keeps_the_device_time_and_the_offline_mark_and_the_ledger_says_so(people, tree):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inspections.ledger import _checkin_text
+    from .visits_helpers import plan
+    visit, client = plan(people, tree), api(people.district_inspector)
+    pressed = timezone.now() - timedelta(minutes=40)
+    body = {"client_uuid": str(uuid.uuid4()), "geo_status": "ok", "latitude": 36.55, "longitude": 116.75,
+            "accuracy": 15, "device_at": pressed.isoformat(), "captured_offline": True}
+    assert client.post(f"/visits/{visit.pk}/check-in/", body, format="json").status_code == 200
+    again = client.post(f"/visits/{visit.pk}/check-in/", body, format="json")
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    visit.refresh_from_db()
+    assert visit.checkin_offline and visit.checkin_device_at == pressed and visit.checkin_at > pressed
+    assert "离线采集" in _checkin_text(visit)
+    assert AuditEvent.objects.filter(action="visit.check_in").count() == 1
+
+
+def test_a_device_time_far_from_the_servers_is_refused_and_the_visit_stays_planned(people, tree):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .visits_helpers import plan
+    visit, client = plan(people, tree), api(people.district_inspector)
+    body = {"client_uuid": str(uuid.uuid4()), "geo_status": "denied", "captured_offline": True,
+            "device_at": (timezone.now() + timedelta(days=2)).isoformat()}
+    r = client.post(f"/visits/{visit.pk}/check-in/", body, format="json")
+    assert r.status_code == 400 and "device_at" in r.json()
+    assert Visit.objects.get().status == Visit.Status.PLANNED
+    stranger = api(people.other_district_inspector)
+    assert stranger.post(f"/visits/{visit.pk}/check-in/", {**body, "device_at": None},
+                         format="json").status_code == 404

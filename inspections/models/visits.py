@@ -82,6 +82,10 @@ class Visit(models.Model):
     checkin_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     checkin_accuracy = models.FloatField(_("定位精度（米）"), null=True, blank=True)
     checkin_geo_status = models.CharField(_("定位情况"), max_length=12, choices=GeoStatus.choices, blank=True)
+    # A check-in made on a tablet without network: the time the device gave when the inspector pressed the
+    # button (checkin_at stays the server's time of receipt), and the mark that it was captured offline.
+    checkin_device_at = models.DateTimeField(_("签到设备时间"), null=True, blank=True)
+    checkin_offline = models.BooleanField(_("离线签到"), default=False)
     checkout_at = models.DateTimeField(_("离校时间"), null=True, blank=True)
     representative_name = models.CharField(_("学校代表"), max_length=50, blank=True)
     representative_signature = models.ImageField(_("学校代表签字"), upload_to="signatures/%Y/%m/", blank=True)

@@ -53,14 +53,6 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
-  function postJSON(url, body) {
-    return fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept": "application/json"},
-      body: JSON.stringify(body)
-    });
-  }
-
   function errorText(data) {
     if (!data) return "";
     if (typeof data === "string") return data;
@@ -68,31 +60,59 @@
     return Object.keys(data).map(function (k) { return [].concat(data[k]).join(" "); }).join(" ");
   }
 
-  /* ------------------------------------------------------------ check-in */
+  /* ------------------------------------------------------------ check-in (through the outbox) */
+
+  function clock(d) {
+    return d.toLocaleTimeString(document.documentElement.lang || undefined, {hour: "2-digit", minute: "2-digit"});
+  }
+
+  function checkInOf(entries, visit) {
+    return entries.filter(function (e) { return e.visit === String(visit) && e.kind === "checkin"; })[0];
+  }
 
   function initCheckIn(button) {
-    var msg = document.getElementById("vs-geo-msg");
+    // The button press is the check-in: its device time and position go into the outbox at once, marked as
+    // captured offline when the tablet has no network; online the checklist opens once the server has it,
+    // offline at once (the service worker holds the checklist page, the outbox the check-in).
+    var msg = document.getElementById("vs-geo-msg"), visit = button.dataset.visit, pending = null;
     function say(text) { msg.textContent = text; }
-    function send(body) {
-      postJSON(button.dataset.url, body).then(function (r) {
-        if (r.ok) { window.location.href = button.dataset.next; return; }
-        return r.json().then(function (d) { say(errorText(d) || button.dataset.msgFailed); button.disabled = false; });
-      }).catch(function () { say(button.dataset.msgFailed); button.disabled = false; });
+    function go() { window.location.href = button.dataset.next; }
+    function shown(e) {
+      button.hidden = e.state === "waiting";
+      button.disabled = false;
+      var link = document.getElementById("vs-go-conduct");
+      if (link) link.hidden = e.state !== "waiting";
+      say(e.state === "waiting" ? button.dataset.msgQueued.replace("{t}", clock(new Date(e.json.device_at)))
+        : (e.state === "conflict" ? button.dataset.msgConflict : button.dataset.msgRefused) + e.error);
+    }
+    Sync.listeners.push(function (what, e) {
+      if (what === "round" && pending && Sync.offline) { pending = null; go(); return; }
+      if (!e || e.visit !== String(visit) || e.kind !== "checkin") return;
+      if (what === "accepted") { if (pending) go(); return; }
+      pending = null;
+      shown(e);
+    });
+    function queue(geo) {
+      var write = newWrite(visit, "checkin", {url: button.dataset.url, label: "", json: Object.assign(geo, {
+        device_at: new Date().toISOString(), captured_offline: !navigator.onLine})});
+      Outbox.addAll([write]).then(function () { pending = write; shown(write); syncNow(); },
+        function () { say(button.dataset.msgNoStorage); button.disabled = false; });
     }
     button.addEventListener("click", function () {
       button.disabled = true;
-      if (!navigator.geolocation) { say(button.dataset.msgUnavailable); send({geo_status: "unavailable"}); return; }
+      if (!navigator.geolocation) { say(button.dataset.msgUnavailable); queue({geo_status: "unavailable"}); return; }
       say(button.dataset.msgLocating);
       navigator.geolocation.getCurrentPosition(function (pos) {
-        send({geo_status: "ok", latitude: pos.coords.latitude, longitude: pos.coords.longitude,
-              accuracy: pos.coords.accuracy});
+        queue({geo_status: "ok", latitude: pos.coords.latitude, longitude: pos.coords.longitude,
+               accuracy: pos.coords.accuracy});
       }, function (err) {
         var denied = err && err.code === 1;
         say(denied ? button.dataset.msgDenied : button.dataset.msgUnavailable);
         // the message stays readable for a moment before the checklist opens
-        setTimeout(function () { send({geo_status: denied ? "denied" : "unavailable"}); }, 1200);
+        setTimeout(function () { queue({geo_status: denied ? "denied" : "unavailable"}); }, 1200);
       }, {enableHighAccuracy: true, timeout: 10000, maximumAge: 60000});
     });
+    Outbox.list().then(function (all) { var e = checkInOf(all, visit); if (e) shown(e); }).catch(function () {});
   }
 
   /* ------------------------------------------------------------ outbox (IndexedDB) */
@@ -190,7 +210,11 @@
         entry.status = r.status; entry.error = reason; entry.answered = Date.now();
         return Outbox.put(entry).then(function () { emit("refused", entry); return "kept"; });
       });
-    }, function () { return "retry"; });
+    }, function () {
+      if (entry.kind !== "checkin" || entry.json.captured_offline) return "retry";
+      entry.json.captured_offline = true;  // pressed online, but the network was gone before it arrived
+      return Outbox.put(entry).then(function () { return "retry"; });
+    });
   }
 
   function sendWaiting(entries) {
@@ -438,8 +462,21 @@
       card.querySelector(".vs-thumbs").appendChild(img);
     }
 
+    function checkInState(e) {
+      // a visit still planned on this page: the checklist opens only with a check-in kept on the tablet
+      var box = document.getElementById("vs-checkin-state");
+      root.classList.toggle("vs-locked", !e);
+      if (!box) return;
+      box.hidden = false;
+      if (!e) { box.querySelector("span").textContent = root.dataset.msgNotCheckedIn; return; }
+      box.querySelector("a").hidden = true;
+      status(box.querySelector("span"), e.state === "waiting" ? root.dataset.msgCheckinQueued.replace("{t}", clock(new Date(e.json.device_at)))
+        : stateText(e), e.state === "waiting" ? "queued" : "error");
+    }
+
     function showPending(entries) {
       // what the outbox holds for this visit, drawn over the server's (possibly cached) page
+      if (root.dataset.planned) checkInState(checkInOf(entries, visit));
       entries.filter(function (e) { return e.visit === String(visit); }).sort(function (a, b) { return a.seq - b.seq; })
         .forEach(function (e) {
           if (e.kind === "result") {
@@ -466,7 +503,11 @@
     Sync.listeners.push(function (what) { if (what === "round" && !Sync.offline) keepForOffline(); });
     Sync.listeners.push(function (what, e, data) {
       if (!e || e.visit !== String(visit)) return;
-      if (e.kind === "result") {
+      if (e.kind === "checkin") {
+        var box = document.getElementById("vs-checkin-state");
+        if (box) status(box.querySelector("span"), what === "accepted" ? root.dataset.msgCheckinSaved : stateText(e),
+                        what === "accepted" ? "saved" : "error");
+      } else if (e.kind === "result") {
         var article = root.querySelector(".vs-item[data-item='" + e.item + "']");
         if (article && article.dataset.pending === e.uuid) {
           status(itemStatus(article), what === "accepted" ? root.dataset.msgSaved : stateText(e), what === "accepted" ? "saved" : "error");
@@ -753,6 +794,10 @@
     performance.getEntriesByType("resource").forEach(function (e) { urls.push(e.name); });
     document.querySelectorAll("link[rel=stylesheet][href], script[src], img[src], link[rel=manifest]").forEach(function (el) {
       urls.push(el.href || el.src);
+    });
+    // and the visit's other screens the page names, so the whole visit opens offline (check-in to signature)
+    document.querySelectorAll("[data-offline-urls]").forEach(function (el) {
+      el.dataset.offlineUrls.split(" ").forEach(function (u) { if (u) urls.push(new URL(u, location.href).href); });
     });
     return urls.filter(function (u, i) {
       return u.indexOf(location.origin + "/") === 0 && urls.indexOf(u) === i && u.indexOf("/api/") < 0 && u.indexOf("/ws/") < 0;

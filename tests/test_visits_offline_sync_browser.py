@@ -1,0 +1,115 @@
+"""Offline visits in headless Chromium, beyond findings (tests/test_visits_offline_browser.py): a check-in made
+offline, a tablet restarted offline, a sync cut midway, and the conflict rules of static/dudao/visit.js.
+Each test asserts on the server that nothing typed on the tablet was lost and nothing arrived twice."""
+import json
+import time
+
+import pytest
+from django.utils import timezone
+
+from inspections.checklists import checklist_load_standard
+from inspections.models import ClientWrite, Finding, RectificationOrder, Visit, VisitItemResult
+from inspections.visits import (
+    finding_record, item_result_record, visit_check_in, visit_plan, visit_review, visit_sign, visit_submit,
+)
+
+from .browser import ARGS, CHROMIUM, TABLET, login
+from .test_browser_visits import JINAN, PASSWORD, _wait_js, one_browser  # noqa: F401 (a fixture)
+from .test_visits_offline_browser import OUTBOX
+from .visits_helpers import items_of, signature_url
+
+pytestmark = pytest.mark.browser
+SHOTS = "/tmp/h18"
+
+
+@pytest.fixture
+def planned(transactional_db, people, tree):
+    checklist_load_standard()
+    return visit_plan(school=tree.school_a, planned_date=timezone.localdate(), lead=people.district_inspector,
+                      members=[people.city_inspector], planned_by=people.district_inspector)
+
+
+def _ready(page, url):
+    page.goto(url)
+    _wait_js(page, "!!document.documentElement.dataset.vsOfflineReady", timeout=30)
+
+
+def _outbox(page) -> list[dict]:
+    return page.evaluate(OUTBOX.replace("ok(q.result)", "ok(q.result.map(e => ({kind: e.kind, state: e.state,"
+                                        " status: e.status, uuid: e.uuid, error: e.error})))"))
+
+
+def _synced(page, timeout=60):
+    _wait_js(page, "document.documentElement.dataset.vsOutbox === '0'", timeout=timeout)
+
+
+def _shot(page, name):
+    page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+def _replay(page, url, body) -> dict:
+    """The same write sent again from the tablet, as a lost answer's retry would send it."""
+    return page.evaluate("""([url, body]) => fetch(url, {method: 'POST', credentials: 'same-origin',
+        headers: {'Content-Type': 'application/json', 'Accept': 'application/json',
+                  'X-CSRFToken': decodeURIComponent(document.cookie.match(/csrftoken=([^;]+)/)[1])},
+        body: JSON.stringify(body)}).then(r => ({status: r.status, replayed: r.headers.get('Idempotent-Replayed')}))""",
+                         [url, body])
+
+
+def _to_order(visit, people):
+    """The rest of the visit on the server, up to the order its review issues."""
+    for item in items_of(visit):
+        failed = item.code == "A1"
+        item_result_record(visit=visit, user=people.district_inspector, item=item, result="fail" if failed else "pass")
+        if failed:
+            finding_record(visit=visit, user=people.district_inspector, item=item, description="A1 不符合要求")
+    visit_sign(visit=visit, user=people.district_inspector, representative_name="郑校长",
+               signature_data_url=signature_url())
+    visit_submit(visit=visit, user=people.district_inspector)
+    visit_review(visit=visit, user=people.district_leader, approve=True)
+    return RectificationOrder.objects.get(visit=visit)
+
+
+def test_a_check_in_made_offline_keeps_device_time_and_position_and_is_shown_as_captured_offline(
+        one_browser, planned, live_server, people, tmp_path):
+    context = one_browser.new_context(viewport=TABLET, locale="zh-CN", service_workers="allow",
+                                      geolocation=JINAN, permissions=["geolocation"])
+    page = context.new_page()
+    base = live_server.url
+    login(page, base, "district_inspector", PASSWORD)
+    _ready(page, f"{base}/visits/{planned.pk}/")
+    context.set_offline(True)
+    pressed = timezone.now()
+    page.click("#vs-checkin")
+    page.wait_for_url(f"**/visits/{planned.pk}/conduct/**")  # the service worker's copy of the checklist
+    state = page.locator("#vs-checkin-state")
+    state.wait_for()
+    assert "已暂存在本机" in state.inner_text()
+    page.locator(".vs-item[data-code=A1] .vs-choice--pass").click()
+    page.locator(".vs-item[data-code=A1] .vs-item__status[data-kind=queued]").wait_for()
+    _shot(page, "checkin-offline-conduct-768")
+    assert Visit.objects.get().status == Visit.Status.PLANNED  # nothing reached the server
+    kept = _outbox(page)
+    assert [e["kind"] for e in kept] == ["checkin", "result"]
+
+    context.set_offline(False)
+    _synced(page)
+    visit = Visit.objects.get()
+    assert visit.status == Visit.Status.IN_PROGRESS and visit.checkin_offline
+    assert pressed - timezone.timedelta(seconds=2) <= visit.checkin_device_at <= visit.checkin_at
+    assert visit.checkin_geo_status == "ok" and float(visit.checkin_latitude) == JINAN["latitude"]
+    assert VisitItemResult.objects.get(visit=visit).item.code == "A1"
+    assert ClientWrite.objects.filter(action="check_in").count() == 1
+    replay = _replay(page, f"{base}/visits/{visit.pk}/check-in/",
+                     {"client_uuid": kept[0]["uuid"], "geo_status": "denied", "captured_offline": False})
+    assert replay == {"status": 200, "replayed": "true"}
+    assert Visit.objects.get().checkin_geo_status == "ok"  # the replay changed nothing
+
+    page.goto(f"{base}/visits/{visit.pk}/")
+    assert "离线采集" in page.inner_text("[data-checkin]")
+    _shot(page, "checkin-offline-detail-768")
+    order = _to_order(visit, people)
+    page.goto(f"{base}/orders/{order.pk}/")
+    assert "离线采集" in page.inner_text("[data-source-visit]")
+    _shot(page, "checkin-offline-order-768")
+    context.close()
