@@ -113,3 +113,71 @@ def test_a_check_in_made_offline_keeps_device_time_and_position_and_is_shown_as_
     assert "离线采集" in page.inner_text("[data-source-visit]")
     _shot(page, "checkin-offline-order-768")
     context.close()
+
+
+@pytest.fixture
+def checked_in(planned, people):
+    return visit_check_in(visit=planned, user=people.district_inspector, geo_status="denied")
+
+
+def _tablet(one_browser, user_data_dir):
+    """A tablet's browser with its own profile on disk: closing it and opening it again is a restart."""
+    return one_browser.browser_type.launch_persistent_context(
+        str(user_data_dir), executable_path=CHROMIUM, args=ARGS, headless=True, viewport=TABLET, locale="zh-CN",
+        service_workers="allow")
+
+
+def _photo(name, colour):
+    from .visits_helpers import png_bytes
+    return {"name": name, "mimeType": "image/png", "buffer": png_bytes((800, 600), background=colour)}
+
+
+def _finding(page, code, text, photos=()):
+    article = page.locator(f".vs-item[data-code={code}]")
+    article.locator(".vs-choice--fail").click()
+    page.locator("#vs-finding-dialog").wait_for(state="visible")
+    page.fill("#vs-finding-form textarea[name=description]", text)
+    if photos:
+        page.set_input_files("#vs-finding-form input[name=photos]", files=list(photos))
+    page.click("#vs-finding-save")
+    page.locator("#vs-finding-dialog").wait_for(state="hidden")
+    return article.locator(".vs-finding", has_text=text)
+
+
+def test_a_tablet_restarted_offline_opens_the_visit_from_its_cache_with_the_queued_work_still_waiting(
+        one_browser, checked_in, live_server, tmp_path):
+    base, profile = live_server.url, tmp_path / "tablet-profile"
+    context = _tablet(one_browser, profile)
+    page = context.pages[0]
+    login(page, base, "district_inspector", PASSWORD)
+    _ready(page, f"{base}/visits/{checked_in.pk}/conduct/")
+    context.set_offline(True)
+    _finding(page, "A1", "重启前记录的问题", [_photo("a1.png", (200, 30, 30, 255))])
+    page.locator(".vs-item[data-code=A2] .vs-choice--pass").click()
+    page.locator(".vs-item[data-code=A2] .vs-item__status[data-kind=queued]").wait_for()
+    page.reload()
+    page.locator(".vs-finding", has_text="重启前记录的问题").wait_for()
+    context.close()  # the tablet is switched off while still offline
+
+    context = _tablet(one_browser, profile)
+    context.set_offline(True)
+    page = context.pages[0]
+    page.goto(f"{base}/visits/{checked_in.pk}/conduct/")
+    card = page.locator(".vs-finding", has_text="重启前记录的问题")
+    card.locator(".vs-thumbs img").wait_for()
+    assert "已暂存在本机" in card.inner_text()
+    assert page.get_attribute(".vs-item[data-code=A2] .vs-choice--pass", "aria-pressed") == "true"
+    _wait_js(page, "document.getElementById('vs-sync').dataset.waiting === '4'")
+    assert "待上传" in page.inner_text("#vs-sync")
+    _shot(page, "restart-offline-conduct-768")
+    page.goto(f"{base}/visits/{checked_in.pk}/summary/")  # another screen of the visit, never opened before
+    _wait_js(page, "document.getElementById('vs-sync') && document.getElementById('vs-sync').dataset.waiting === '4'")
+    assert not Finding.objects.exists() and not VisitItemResult.objects.exists()
+
+    context.set_offline(False)
+    _synced(page)
+    finding = Finding.objects.get()
+    assert finding.description == "重启前记录的问题" and finding.attachments.count() == 1
+    assert {r.item.code: r.result for r in VisitItemResult.objects.all()} == {"A1": "fail", "A2": "pass"}
+    assert sorted(ClientWrite.objects.values_list("action", flat=True)) == ["finding", "photo", "result", "result"]
+    context.close()

@@ -204,7 +204,9 @@
           return Outbox.remove(entry.seq).then(function () { emit("accepted", entry, data); return "done"; });
         });
       }
-      if (r.status >= 500 || r.status === 408 || r.status === 429) return "retry";
+      // signed out meanwhile (the session ran out while offline): the writes wait for the next sign-in
+      Sync.login = r.status === 401;
+      if (r.status >= 500 || r.status === 408 || r.status === 429 || r.status === 401) return "retry";
       return reasonOf(r).then(function (reason) {
         entry.state = r.status === 409 ? "conflict" : "failed";
         entry.status = r.status; entry.error = reason; entry.answered = Date.now();
@@ -284,7 +286,7 @@
         var waiting = mine.filter(function (e) { return e.state === "waiting"; }).length;
         var kept = mine.filter(function (e) { return e.state !== "waiting"; });
         var parts = [];
-        if (waiting) parts.push(m.msgWaiting.replace("{n}", waiting) + (Sync.offline ? " · " + m.msgOffline : ""));
+        if (waiting) parts.push(m.msgWaiting.replace("{n}", waiting) + (Sync.login ? " · " + m.msgLogin : Sync.offline ? " · " + m.msgOffline : ""));
         else if (!kept.length) parts.push(m.msgAllSaved);
         if (kept.length) parts.push(m.msgFailures.replace("{n}", kept.length));
         if (Sync.last) parts.push(m.msgLast.replace("{t}", time(Sync.last)));
