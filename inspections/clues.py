@@ -270,6 +270,7 @@ def clue_reply(*, clue: Clue, user, text: str, method: str, date: dt.date | None
     audit(actor=user, action="clue.reply", obj=clue, organization=clue.district,
           after={"method": method, "date": clue.reply_date.isoformat()})
     task_complete(clue=clue, node="reply", user=user)
+    events.emit(events.CLUE_REPLIED, target=clue, actor=user)
     clue.refresh_from_db()
     return clue
 

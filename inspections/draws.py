@@ -27,6 +27,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from notifications import events
 from organizations import policy
@@ -378,6 +379,7 @@ def results_publish(*, campaign: Campaign, user) -> Campaign:
     campaign.save(update_fields=["results_published_at", "results_published_by"])
     audit(actor=user, action="campaign.results_publish", obj=campaign, organization=campaign.organiser,
           after={"published_at": campaign.results_published_at.isoformat()})
+    events.emit(events.CAMPAIGN_RESULTS_PUBLISHED, target=campaign, actor=user)
     return campaign
 
 
@@ -404,4 +406,4 @@ def _claim_reminder(campaign: Campaign, now: dt.datetime) -> bool:
 
 def _notify_publication_due(campaign: Campaign, due: dt.datetime) -> None:
     events.emit(events.CAMPAIGN_PUBLICATION_DUE, target=campaign,
-                body=_("公布期限：%(due)s") % {"due": timezone.localtime(due).strftime("%Y-%m-%d")})
+                body=events.Message(gettext_noop("公布期限：%(due)s"), {"due": timezone.localtime(due).strftime("%Y-%m-%d")}))

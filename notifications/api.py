@@ -17,14 +17,21 @@ from .models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="display_title", read_only=True,
+                                  help_text="按请求的语言呈现 / rendered in the request's language")
+    body = serializers.CharField(source="display_body", read_only=True)
     read = serializers.SerializerMethodField()
+    done = serializers.SerializerMethodField(help_text="所提示的事项已办结 / the step it asked for is done")
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "link", "created_at", "read", "read_at"]
+        fields = ["id", "kind", "title", "body", "link", "created_at", "read", "read_at", "done", "done_at"]
 
     def get_read(self, note) -> bool:
         return note.read_at is not None
+
+    def get_done(self, note) -> bool:
+        return note.done_at is not None
 
 
 class UnreadSerializer(serializers.Serializer):

@@ -7,12 +7,14 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
 
 from ops.metrics import WEBSOCKETS, record_push
 
 from .auth import CREDENTIAL, credential_expired, credential_user
-from .models import Notification
+from .models import Notification, localized
 from .services import mark_read, unread_count, user_group
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,12 @@ def sockets_close(*, user_id: int, tokens_only: bool = False) -> None:
         log.exception("closing the websockets of user %s failed", user_id)
 
 
+def socket_language(scope) -> str:
+    """The language the socket's page is in: the language cookie (as for pages), else the site's first."""
+    wanted = (scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+    return wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
@@ -58,6 +66,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user, self.credential, self.void = user, self.scope.get(CREDENTIAL), False
+        self.language = socket_language(self.scope)
         self.caught_up: set[int] = set()  # ids already sent by the catch-up, so a racing push is not doubled
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -89,7 +98,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         newest_seen = mine.filter(pk__lte=since).order_by("-id").values_list("created_at", flat=True).first()
         late = Q(pk__lt=since, created_at__gte=newest_seen - CATCH_UP_OVERLAP) if newest_seen else Q(pk__in=[])
         rows = mine.filter(Q(pk__gt=since) | late).order_by("id")[:CATCH_UP_LIMIT]
-        return [n.as_payload() for n in rows]
+        with translation.override(self.language):
+            return [n.as_payload() for n in rows]
 
     async def disconnect(self, code):
         if getattr(self, "counted", False):
@@ -137,7 +147,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def notification_push(self, event):
         if event["notification"]["id"] in self.caught_up or not await self._credential_holds():
             return
-        await self.send_json({"type": "notification", "notification": event["notification"]})
+        with translation.override(self.language):  # rendered in this reader's language, not the actor's
+            payload = localized(event["notification"])
+        await self.send_json({"type": "notification", "notification": payload})
         await self.send_json({"type": "unread", "count": event["unread"]})
         record_push(event["notification"].get("created_at"))
 

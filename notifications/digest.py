@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.conf import settings
+from django.utils.translation import gettext_noop, override
 
 from inspections.models import RectificationOrder
 from inspections.models.orders import SCHOOLS_TURN
 from organizations import policy
 from workflows.calendar import SHANGHAI, due_after
 
-from .models import DailyDigest, NotificationPreference
+from .models import TRANSLATED, DailyDigest, NotificationPreference, render
 from .services import notify
 
 DIGEST_KIND = "digest"
@@ -49,18 +49,22 @@ def build_digest(user, today: dt.date) -> Digest:
     )
 
 
-def digest_text(digest: Digest) -> tuple[str, str]:
-    """Title and body in the site's first language."""
-    with override("zh-hans"):
-        title = _("每日汇总：%(soon)s 件即将到期，%(late)s 件已逾期") % {
-            "soon": len(digest.due_soon), "late": len(digest.overdue)}
-        lines = []
-        for heading, orders in ((_("即将到期"), digest.due_soon), (_("已逾期"), digest.overdue)):
-            if orders:
-                lines.append(heading)
-                lines += [f"· {o.number} {o.school.name} {o.deadline.due_at.astimezone(SHANGHAI):%Y-%m-%d}"
-                          for o in orders[:LISTED]]
-        return title, "\n".join(lines)
+T_TITLE = gettext_noop("每日汇总：%(soon)s 件即将到期，%(late)s 件已逾期")
+
+
+def digest_message(digest: Digest) -> tuple[str, str, dict]:
+    """Title template, body template and parameters: each reader sees the digest in their own language."""
+    params, body, translated = {"soon": len(digest.due_soon), "late": len(digest.overdue)}, [], []
+    for key, heading, orders in (("h_soon", gettext_noop("即将到期"), digest.due_soon),
+                                 ("h_late", gettext_noop("已逾期"), digest.overdue)):
+        if orders:
+            params[key], params[f"{key}_lines"] = heading, "\n".join(
+                f"· {o.number} {o.school.name} {o.deadline.due_at.astimezone(SHANGHAI):%Y-%m-%d}"
+                for o in orders[:LISTED])
+            body.append(f"%({key})s\n%({key}_lines)s")
+            translated.append(key)
+    params[TRANSLATED] = translated
+    return T_TITLE, "\n".join(body), params
 
 
 def wants_digest(user) -> bool:
@@ -75,12 +79,14 @@ def send_digest(user, today: dt.date) -> bool:
     digest = build_digest(user, today)
     if digest.empty:
         return False
-    title, body = digest_text(digest)
+    template, body_template, params = digest_message(digest)
+    with override(settings.LANGUAGE_CODE):
+        title, body = render(template, params, ""), render(body_template, params, "")
     try:
         with transaction.atomic():
             record = DailyDigest.objects.create(user=user, day=today)  # the unique row makes re-runs harmless
-            note = notify(kind=DIGEST_KIND, recipients=[user], title=title, body=body,
-                          link="/notifications/", robots=False)[0]
+            note = notify(kind=DIGEST_KIND, recipients=[user], title=title, body=body, template=template,
+                          body_template=body_template, params=params, link="/notifications/", robots=False)[0]
             record.notification = note
             record.save(update_fields=["notification"])
     except IntegrityError:  # another scheduler sent it a moment ago

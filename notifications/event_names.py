@@ -19,10 +19,14 @@ EXTENSION_DECIDED = "extension.decided"
 VISIT_ASSIGNED = "visit.assigned"
 VISIT_SUBMITTED = "visit.submitted"
 VISIT_RETURNED = "visit.returned"
+VISIT_APPROVED = "visit.approved"                  # → the team: the record passed review (its order follows)
 
 
 CLUE_REGISTERED = "clue.registered"                # → the district's leaders: triage it
 CLUE_TO_VERIFY = "clue.to_verify"                  # → the district's inspectors: desk check or visit
 CLUE_TO_REPLY = "clue.to_reply"                    # → the district's leaders: reply to the complainant
 CLUE_OVERDUE = "clue.overdue"                      # → the district's leaders: a time limit passed
+CLUE_REPLIED = "clue.replied"                      # → nobody: the reply settles the "please reply" notices
 CAMPAIGN_PUBLICATION_DUE = "campaign.publication_due"  # → the organiser's leaders: publish the draw's results
+CAMPAIGN_RESULTS_PUBLISHED = "campaign.results_published"  # → nobody: settles the "please publish" notices
+

@@ -9,10 +9,11 @@ from guardian.shortcuts import get_users_with_perms
 
 from organizations.roles import Perm
 
-from .services import notify
+from .models import TRANSLATED, render
+from .services import notify, settle
 
 from .event_names import *  # noqa: F401,F403  (callers write events.ORDER_ISSUED)
-from .rules import RULES, school_of
+from .rules import RULES, Message, school_of
 
 
 def recipients_for(event: str, *, target, actor=None, **context) -> list:
@@ -44,13 +45,24 @@ def viewers_among(candidates: dict, school) -> list:
 
 
 def emit(event: str, *, target, actor=None, **context):
-    """Store and (after commit) push the notifications that RULES says `event` causes.
+    """Store and (after commit) push the notifications that RULES says `event` causes; settle what it completes.
 
-    Titles are stored in the site's first language (Chinese), whoever's request caused them.
+    The title is stored as its template and parameters (each reader sees it in their language) and, for mail
+    and group robots, in the site's first language (Chinese), whoever's request caused it. `context["body"]`
+    is either the person's own words (kept as typed) or a `Message` (rendered like the title).
     """
     recipients = recipients_for(event, target=target, actor=actor, **context)  # raises for an unknown event
     rule = RULES[event]
+    settle(target=target, kinds=rule.settles)
+    message, body = rule.title(target, context), context.get("body", "")
+    parts = (message, body) if isinstance(body, Message) else (message,)
+    body_template = body.template if isinstance(body, Message) else ""
+    params = {key: value for part in reversed(parts) for key, value in part.params.items()}
+    translated = [key for part in parts for key in part.translated]
+    if translated:
+        params[TRANSLATED] = translated
     with translation.override(settings.LANGUAGE_CODE):
-        title, link = str(rule.title(target, context)), rule.link(target, context)
-    return notify(kind=event, recipients=recipients, title=title, body=str(context.get("body", "")),
-                  link=link, target=target, actor=actor)
+        title, text = render(message.template, params, ""), render(body_template, params, str(body))
+    return notify(kind=event, recipients=recipients, title=title, body=text, link=rule.link(target, context),
+                  target=target, actor=actor, template=message.template, body_template=body_template,
+                  params=params)

@@ -11,8 +11,9 @@ Titles are written in Chinese (the source language) with the order number.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
+from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from inspections import actions, thresholds
@@ -24,10 +25,20 @@ from . import event_names as ev
 
 
 @dataclass(frozen=True)
+class Message:
+    """A title as stored: its msgid and parameters, rendered in each reader's language when read."""
+    template: str
+    params: dict
+    translated: tuple[str, ...] = ()  # parameters that are msgids themselves (a clue's source)
+
+
+@dataclass(frozen=True)
 class Rule:
     recipients: Callable[[object, dict], Iterable]  # (target, context) -> users
-    title: Callable[[object, dict], str]            # (target, context) -> title
+    title: Callable[[object, dict], Message]        # (target, context) -> title
     link: Callable[[object, dict], str]             # (target, context) -> path
+    # Earlier notifications about the same target that this event settles: the step they asked for is done.
+    settles: tuple[str, ...] = ()
 
 
 # --- what a target is about ------------------------------------------------
@@ -217,24 +228,26 @@ def to_organiser_leaders(target, context):
 def _order_title(template: str) -> Callable:
     """A title function filling the order number into a (translatable) template."""
     def title(target, context):
-        return _(template) % {"number": order_of(target).number}
+        return Message(template, {"number": order_of(target).number})
     return title
 
 
 def _visit_title(template: str) -> Callable:
     def title(target, context):
-        return _(template) % {"school": target.school.name, "date": target.planned_date.isoformat()}
+        return Message(template, {"school": target.school.name, "date": target.planned_date.isoformat()})
     return title
 
 
-def clue_ref(clue) -> str:
-    """How a clue is named in titles: source and number, never who complained."""
-    return f"{clue.get_source_display()} {clue.external_ref or clue.pk}"
+def clue_ref(clue) -> dict:
+    """How a clue is named in titles: its source (a msgid) and number, never who complained."""
+    with translation.override(settings.LANGUAGE_CODE):  # the source language's label is the msgid
+        source = str(clue.get_source_display())
+    return {"source": source, "ref": str(clue.external_ref or clue.pk)}
 
 
 def _clue_title(template: str) -> Callable:
     def title(target, context):
-        return _(template) % {"ref": clue_ref(target)}
+        return Message(template, clue_ref(target), translated=("source",))
     return title
 
 
@@ -243,7 +256,7 @@ def clue_link(target, context) -> str:
 
 
 def campaign_title(target, context):
-    return _(T_PUBLICATION_DUE) % {"title": target.title}
+    return Message(T_PUBLICATION_DUE, {"title": target.title})
 
 
 def campaign_link(target, context) -> str:
@@ -253,11 +266,11 @@ def campaign_link(target, context) -> str:
 def deadline_reminder_title(target, context):
     order = order_of(target)
     due = order.deadline.due_at.astimezone(SHANGHAI).date()
-    return _("整改通知书 %(number)s 将于 %(date)s 到期，请及时报送整改报告") % {
-        "number": order.number, "date": due.isoformat()}
+    return Message(T_DEADLINE_REMINDER, {"number": order.number, "date": due.isoformat()})
 
 
-# Marked for makemessages; the title functions translate them at emit time.
+# Marked for makemessages; stored untranslated with their parameters and translated when read.
+T_DEADLINE_REMINDER = gettext_noop("整改通知书 %(number)s 将于 %(date)s 到期，请及时报送整改报告")
 T_ISSUED = gettext_noop("整改通知书 %(number)s 已下发，请签收")
 T_SIGNED = gettext_noop("整改通知书 %(number)s 已签收，请按期整改并报送整改报告")
 T_SIGN_REMINDER = gettext_noop("整改通知书 %(number)s 超过两个工作日未签收")
@@ -277,37 +290,70 @@ T_EXT_DECIDED = gettext_noop("整改通知书 %(number)s 的延期申请已审�
 T_VISIT_ASSIGNED = gettext_noop("您已被安排参加 %(school)s %(date)s 的督导检查")
 T_VISIT_SUBMITTED = gettext_noop("%(school)s %(date)s 的督导检查记录待审核")
 T_VISIT_RETURNED = gettext_noop("%(school)s %(date)s 的督导检查记录被退回修改")
-T_CLUE_REGISTERED = gettext_noop("新线索 %(ref)s 待分办")
-T_CLUE_TO_VERIFY = gettext_noop("线索 %(ref)s 已分办，请核查")
-T_CLUE_TO_REPLY = gettext_noop("线索 %(ref)s 已核查，请答复反映人")
-T_CLUE_OVERDUE = gettext_noop("线索 %(ref)s 办理已超时")
+T_VISIT_APPROVED = gettext_noop("%(school)s %(date)s 的督导检查记录已审核通过")
+T_CLUE_REGISTERED = gettext_noop("新线索 %(source)s %(ref)s 待分办")
+T_CLUE_TO_VERIFY = gettext_noop("线索 %(source)s %(ref)s 已分办，请核查")
+T_CLUE_TO_REPLY = gettext_noop("线索 %(source)s %(ref)s 已核查，请答复反映人")
+T_CLUE_OVERDUE = gettext_noop("线索 %(source)s %(ref)s 办理已超时")
 T_PUBLICATION_DUE = gettext_noop("请公布随机抽查结果：%(title)s")
+
+
+# What each event settles: the earlier notifications about the same target whose step it completes.
+ORDER_TODO = (ev.ORDER_ISSUED, ev.ORDER_SIGNED, ev.ORDER_SIGN_REMINDER, ev.ORDER_DEADLINE_REMINDER, ev.ORDER_OVERDUE,
+              ev.ORDER_REPORT_SUBMITTED, ev.ORDER_REPORT_RETURNED, ev.ORDER_REPORTED, ev.ORDER_RECHECK_OVERDUE,
+              ev.ORDER_RECHECK_FAILED, ev.ORDER_RECHECK_PASSED, ev.ORDER_CLOSURE_RETURNED, ev.ORDER_ESCALATED,
+              ev.ORDER_CITY_REVIEW, ev.EXTENSION_REQUESTED, ev.EXTENSION_DECIDED)
+REPORT_DUE = (ev.ORDER_SIGNED, ev.ORDER_DEADLINE_REMINDER, ev.ORDER_REPORT_RETURNED, ev.ORDER_RECHECK_FAILED)
+RECHECK_DUE = (ev.ORDER_REPORTED, ev.ORDER_RECHECK_OVERDUE, ev.ORDER_CLOSURE_RETURNED)
+
+
+def to_nobody(target, context):
+    """An event that tells no one and only settles the notifications its step completes."""
+    return []
 
 
 RULES: dict[str, Rule] = {
     ev.ORDER_ISSUED: Rule(to_actors("order.sign"), _order_title(T_ISSUED), order_link),
-    ev.ORDER_SIGNED: Rule(to_issuer_and_reporters, _order_title(T_SIGNED), order_link),
+    ev.ORDER_SIGNED: Rule(to_issuer_and_reporters, _order_title(T_SIGNED), order_link,
+                          settles=(ev.ORDER_ISSUED, ev.ORDER_SIGN_REMINDER)),
     ev.ORDER_SIGN_REMINDER: Rule(to_school_leader_and_district_leaders, _order_title(T_SIGN_REMINDER), order_link),
     ev.ORDER_DEADLINE_REMINDER: Rule(to_school, deadline_reminder_title, order_link),
     ev.ORDER_OVERDUE: Rule(to_overdue_recipients, _order_title(T_OVERDUE), order_link),
-    ev.ORDER_REPORT_SUBMITTED: Rule(to_actors("order.approve_report"), _order_title(T_REPORT_SUBMITTED), order_link),
-    ev.ORDER_REPORT_RETURNED: Rule(to_report_author, _order_title(T_REPORT_RETURNED), order_link),
-    ev.ORDER_REPORTED: Rule(to_recheckers, _order_title(T_REPORTED), order_link),
+    ev.ORDER_REPORT_SUBMITTED: Rule(to_actors("order.approve_report"), _order_title(T_REPORT_SUBMITTED), order_link,
+                                    settles=REPORT_DUE),
+    ev.ORDER_REPORT_RETURNED: Rule(to_report_author, _order_title(T_REPORT_RETURNED), order_link,
+                                   settles=(ev.ORDER_REPORT_SUBMITTED,)),
+    ev.ORDER_REPORTED: Rule(to_recheckers, _order_title(T_REPORTED), order_link,
+                            settles=(ev.ORDER_REPORT_SUBMITTED,)),
     ev.ORDER_RECHECK_OVERDUE: Rule(to_inspectors_and_district_leader, _order_title(T_RECHECK_OVERDUE), order_link),
-    ev.ORDER_RECHECK_FAILED: Rule(to_school, _order_title(T_RECHECK_FAILED), order_link),
-    ev.ORDER_RECHECK_PASSED: Rule(to_actors("order.approve_closure"), _order_title(T_RECHECK_PASSED), order_link),
-    ev.ORDER_CLOSED: Rule(to_closure_recipients, _order_title(T_CLOSED), order_link),
-    ev.ORDER_CLOSURE_RETURNED: Rule(to_recheckers, _order_title(T_CLOSURE_RETURNED), order_link),
+    ev.ORDER_RECHECK_FAILED: Rule(to_school, _order_title(T_RECHECK_FAILED), order_link, settles=RECHECK_DUE),
+    ev.ORDER_RECHECK_PASSED: Rule(to_actors("order.approve_closure"), _order_title(T_RECHECK_PASSED), order_link,
+                                  settles=RECHECK_DUE),
+    ev.ORDER_CLOSED: Rule(to_closure_recipients, _order_title(T_CLOSED), order_link, settles=ORDER_TODO),
+    ev.ORDER_CLOSURE_RETURNED: Rule(to_recheckers, _order_title(T_CLOSURE_RETURNED), order_link,
+                                    settles=(ev.ORDER_RECHECK_PASSED, ev.ORDER_CITY_REVIEW)),
     ev.ORDER_ESCALATED: Rule(to_city_leaders, _order_title(T_ESCALATED), order_link),
-    ev.ORDER_CITY_REVIEW: Rule(to_actors("order.city_approve"), _order_title(T_CITY_REVIEW), order_link),
+    ev.ORDER_CITY_REVIEW: Rule(to_actors("order.city_approve"), _order_title(T_CITY_REVIEW), order_link,
+                               settles=(ev.ORDER_RECHECK_PASSED,)),
     ev.EXTENSION_REQUESTED: Rule(to_actors("order.decide_extension"), _order_title(T_EXT_REQUESTED), order_link),
-    ev.EXTENSION_DECIDED: Rule(to_requester_and_school_leader, _order_title(T_EXT_DECIDED), order_link),
+    ev.EXTENSION_DECIDED: Rule(to_requester_and_school_leader, _order_title(T_EXT_DECIDED), order_link,
+                               settles=(ev.EXTENSION_REQUESTED,)),
     ev.VISIT_ASSIGNED: Rule(to_visit_team, _visit_title(T_VISIT_ASSIGNED), visit_link),
-    ev.VISIT_SUBMITTED: Rule(to_organiser_leaders, _visit_title(T_VISIT_SUBMITTED), visit_link),
-    ev.VISIT_RETURNED: Rule(to_visit_team, _visit_title(T_VISIT_RETURNED), visit_link),
+    ev.VISIT_SUBMITTED: Rule(to_organiser_leaders, _visit_title(T_VISIT_SUBMITTED), visit_link,
+                             settles=(ev.VISIT_ASSIGNED, ev.VISIT_RETURNED)),
+    ev.VISIT_RETURNED: Rule(to_visit_team, _visit_title(T_VISIT_RETURNED), visit_link,
+                            settles=(ev.VISIT_SUBMITTED,)),
+    ev.VISIT_APPROVED: Rule(to_visit_team, _visit_title(T_VISIT_APPROVED), visit_link,
+                            settles=(ev.VISIT_SUBMITTED,)),
     ev.CLUE_REGISTERED: Rule(to_clue_leaders, _clue_title(T_CLUE_REGISTERED), clue_link),
-    ev.CLUE_TO_VERIFY: Rule(to_clue_inspectors, _clue_title(T_CLUE_TO_VERIFY), clue_link),
-    ev.CLUE_TO_REPLY: Rule(to_clue_leaders, _clue_title(T_CLUE_TO_REPLY), clue_link),
+    ev.CLUE_TO_VERIFY: Rule(to_clue_inspectors, _clue_title(T_CLUE_TO_VERIFY), clue_link,
+                            settles=(ev.CLUE_REGISTERED, ev.CLUE_OVERDUE)),
+    ev.CLUE_TO_REPLY: Rule(to_clue_leaders, _clue_title(T_CLUE_TO_REPLY), clue_link,
+                           settles=(ev.CLUE_TO_VERIFY, ev.CLUE_OVERDUE)),
     ev.CLUE_OVERDUE: Rule(to_clue_leaders, _clue_title(T_CLUE_OVERDUE), clue_link),
+    ev.CLUE_REPLIED: Rule(to_nobody, _clue_title(T_CLUE_TO_REPLY), clue_link,
+                          settles=(ev.CLUE_TO_REPLY, ev.CLUE_OVERDUE)),
     ev.CAMPAIGN_PUBLICATION_DUE: Rule(to_organiser_leaders, campaign_title, campaign_link),
+    ev.CAMPAIGN_RESULTS_PUBLISHED: Rule(to_nobody, campaign_title, campaign_link,
+                                        settles=(ev.CAMPAIGN_PUBLICATION_DUE,)),
 }

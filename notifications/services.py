@@ -14,7 +14,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, DateTimeField, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import delivery
@@ -32,9 +33,12 @@ def unread_count(user) -> int:
 
 
 def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link: str = "",
-           target=None, actor=None, robots: bool = True) -> list[Notification]:
+           target=None, actor=None, robots: bool = True, template: str = "", body_template: str = "",
+           params: dict | None = None) -> list[Notification]:
     """Store one notification per recipient; push, mail and post to robots after commit.
 
+    `title`/`body` are the Chinese text (mail, robots, the fallback); `template`/`body_template` with `params`
+    are what each reader's screen renders in their own language (models.render).
     `robots=False` keeps personal messages (the digest) out of organisation group chats.
     """
     unique = {u.pk: u for u in recipients if u is not None and u.is_active}
@@ -42,6 +46,7 @@ def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link:
     rows = Notification.objects.bulk_create([
         Notification(
             recipient=user, kind=kind, title=title, body=body, link=link, actor=actor,
+            template=template, body_template=body_template, params=params or {},
             target_type=target_type, target_id=str(target.pk) if target is not None else "",
             email=Notification.Email.PENDING if user.email else Notification.Email.NONE,
         )
@@ -55,6 +60,29 @@ def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link:
     mail_ids = [n.pk for n in rows if n.email == Notification.Email.PENDING]  # no address, no mail job
     transaction.on_commit(partial(after_commit, ids, hook_ids, mail_ids, rows))
     return rows
+
+
+def settle(*, target, kinds: Iterable[str]) -> int:
+    """Mark done (and read) the notifications of `kinds` about `target` that are not done yet.
+
+    Called by `events.emit` with what the event's rule settles: "请签收" leaves the school's bell once the
+    order is signed. The rows stay in each person's list, marked done; every affected bell hears its count.
+    """
+    kinds = list(kinds)
+    if not kinds or target is None:
+        return 0
+    open_rows = Notification.objects.filter(
+        target_type=ContentType.objects.get_for_model(target), target_id=str(target.pk),
+        kind__in=kinds, done_at__isnull=True)
+    found = list(open_rows.values_list("pk", "recipient_id", "read_at"))
+    if not found:
+        return 0
+    now = timezone.now()
+    Notification.objects.filter(pk__in=[pk for pk, _, _ in found]).update(
+        done_at=now, read_at=Coalesce("read_at", Value(now, output_field=DateTimeField())))
+    for user_id in {uid for _, uid, read in found if read is None}:
+        transaction.on_commit(partial(push_unread, user_id))
+    return len(found)
 
 
 def after_commit(ids: list[int], hook_ids: list[int], mail_ids: list[int] = (), rows=None) -> None:

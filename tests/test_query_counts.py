@@ -41,12 +41,13 @@ CEILING = {  # +4 on the order detail and every action answering with it: its re
     "GET /rectification/inbox/": 23, "GET /rectification/archive/": 22, "GET /rectification/tasks/": 22,
     "GET /rectification/flows/": 21, "GET /reports/ledger/": 16, "GET /api/v1/ledger/": 2,
     "GET /orders/<pk>/": 26, "GET /api/v1/orders/<pk>/": 10,  # +1: the timeline names each person's organisation; +4: reports, re-checks and their files
-    "POST issue": 54, "POST sign": 51,  # every action answers with the timeline (+1: the people's organisations); sign: the school's reporters are told too
-    "POST extension": 15, "POST extension decide": 56,  # decide: the granted working day is checked and stored
-    "POST report (1 photo)": 48, "POST approve (school)": 49, "POST recheck (fail)": 70, "POST report (round 2)": 42,
-    "POST approve (school, round 2)": 49, "POST recheck (pass)": 48,
-    "POST approve (closure)": 46,  # a major order: the city leader is told it awaits their approval
-    "POST approve (city)": 49,
+    # +2 on every action whose event settles earlier notifications (notifications.rules: settles): find them, mark them done
+    "POST issue": 54, "POST sign": 53,  # every action answers with the timeline (+1: the people's organisations); sign: the school's reporters are told too
+    "POST extension": 15, "POST extension decide": 58,  # decide: the granted working day is checked and stored
+    "POST report (1 photo)": 50, "POST approve (school)": 51, "POST recheck (fail)": 72, "POST report (round 2)": 44,
+    "POST approve (school, round 2)": 51, "POST recheck (pass)": 50,
+    "POST approve (closure)": 48,  # a major order: the city leader is told it awaits their approval
+    "POST approve (city)": 51,
 }
 
 
