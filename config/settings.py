@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "workflows",
     "inspections",
     "notifications",
+    "programmes",
     "axes",
     "security",
     "ops",

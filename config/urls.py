@@ -14,6 +14,7 @@ from inspections.api import orders as orders_api
 from inspections.api import visits as visits_api
 from notifications import api as notifications_api
 from organizations import api as organizations_api
+from programmes import api as programmes_api
 from inspections import views_orders as order_pages
 from inspections import views_clues as clue_pages
 from inspections import views_draws as draw_pages
@@ -50,6 +51,7 @@ api_v1 += ledger_api.urlpatterns
 api_v1 += clues_api.urlpatterns
 api_v1 += notifications_api.urlpatterns
 api_v1 += organizations_api.urlpatterns
+api_v1 += programmes_api.urlpatterns
 
 urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),
@@ -65,6 +67,7 @@ urlpatterns = [
     path("draws/", draw_pages.urls),
     path("public/campaigns/", draw_pages.public_urls),
     path("reports/", include("inspections.urls_reports")),
+    path("programmes/", include("programmes.urls")),  # 行动计划督办
     path("manage/", include("organizations.views_admin")),  # admins' organisations and people
     path("", site.urls),
 ]

@@ -30,3 +30,11 @@ CLUE_REPLIED = "clue.replied"                      # → nobody: the reply settl
 CAMPAIGN_PUBLICATION_DUE = "campaign.publication_due"  # → the organiser's leaders: publish the draw's results
 CAMPAIGN_RESULTS_PUBLISHED = "campaign.results_published"  # → nobody: settles the "please publish" notices
 
+# Programmes (行动计划督办, programmes/): report review and the daily 督办 sweep.
+PROGRAMME_REPORT_TO_SIGN = "programme.report_to_sign"      # → the unit's leaders: sign the report off
+PROGRAMME_REPORT_TO_REVIEW = "programme.report_to_review"  # → the programme office: accept or return
+PROGRAMME_REPORT_ACCEPTED = "programme.report_accepted"    # → the author
+PROGRAMME_REPORT_RETURNED = "programme.report_returned"    # → the author: file it again
+PROGRAMME_REPORT_MISSING = "programme.report_missing"      # → the lead unit's liaisons and leaders (督办)
+PROGRAMME_TASK_LAGGING = "programme.task_lagging"          # → the lead unit's leaders and the office (督办)
+PROGRAMME_TASK_OVERDUE = "programme.task_overdue"          # → the lead unit's leaders and the office (督办)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from inspections import actions, thresholds
 from organizations import policy
+from programmes import actions as programme_actions
 from organizations.roles import Role
 from workflows.calendar import SHANGHAI
 
@@ -312,6 +313,63 @@ def to_nobody(target, context):
     return []
 
 
+# --- programmes (行动计划督办): who is called on comes from programmes.actions -------------------------
+
+def to_report_signers(target, context):
+    return programme_actions.signers(target)
+
+
+def to_report_reviewers(target, context):
+    return programme_actions.reviewers(target)
+
+
+def to_programme_report_author(target, context):
+    return [target.submitted_by]
+
+
+def to_unit_people(target, context):
+    """A missing report: the lead unit's liaisons and leaders."""
+    return programme_actions.unit_people(target.task.lead_unit)
+
+
+def to_task_supervisors(target, context):
+    """A lagging or overdue task: the lead unit's leaders and the programme office."""
+    return programme_actions.supervisors(target.task)
+
+
+def _programme_task(target):
+    return getattr(target, "task", target)
+
+
+def programme_params(target) -> dict:
+    task = _programme_task(target)
+    return {"no": task.no, "task": task.title, "period": getattr(target, "period", "")}
+
+
+def _programme_title(template: str) -> Callable:
+    def title(target, context):
+        return Message(template, programme_params(target))
+    return title
+
+
+def programme_report_link(target, context) -> str:
+    return _path("programmes:report", target.pk, f"/programmes/reports/{target.pk}/")
+
+
+def programme_task_link(target, context) -> str:
+    task = _programme_task(target)
+    return _path("programmes:task", task.pk, f"/programmes/tasks/{task.pk}/")
+
+
+T_PROGRAMME_TO_SIGN = gettext_noop("任务 %(no)s“%(task)s”（%(period)s）的进展报告待您审核")
+T_PROGRAMME_TO_REVIEW = gettext_noop("任务 %(no)s“%(task)s”（%(period)s）的进展报告已报送，请审核")
+T_PROGRAMME_ACCEPTED = gettext_noop("任务 %(no)s“%(task)s”（%(period)s）的进展报告已采纳")
+T_PROGRAMME_RETURNED = gettext_noop("任务 %(no)s“%(task)s”（%(period)s）的进展报告被退回，请修改后重新报送")
+T_PROGRAMME_MISSING = gettext_noop("督办：任务 %(no)s“%(task)s”（%(period)s）的进展报告未按期报送")
+T_PROGRAMME_LAGGING = gettext_noop("督办：任务 %(no)s“%(task)s”进度滞后")
+T_PROGRAMME_OVERDUE = gettext_noop("督办：任务 %(no)s“%(task)s”已逾期未完成")
+
+
 RULES: dict[str, Rule] = {
     ev.ORDER_ISSUED: Rule(to_actors("order.sign"), _order_title(T_ISSUED), order_link),
     ev.ORDER_SIGNED: Rule(to_issuer_and_reporters, _order_title(T_SIGNED), order_link,
@@ -356,4 +414,14 @@ RULES: dict[str, Rule] = {
     ev.CAMPAIGN_PUBLICATION_DUE: Rule(to_organiser_leaders, campaign_title, campaign_link),
     ev.CAMPAIGN_RESULTS_PUBLISHED: Rule(to_nobody, campaign_title, campaign_link,
                                         settles=(ev.CAMPAIGN_PUBLICATION_DUE,)),
+    ev.PROGRAMME_REPORT_TO_SIGN: Rule(to_report_signers, _programme_title(T_PROGRAMME_TO_SIGN), programme_report_link),
+    ev.PROGRAMME_REPORT_TO_REVIEW: Rule(to_report_reviewers, _programme_title(T_PROGRAMME_TO_REVIEW),
+                                        programme_report_link),
+    ev.PROGRAMME_REPORT_ACCEPTED: Rule(to_programme_report_author, _programme_title(T_PROGRAMME_ACCEPTED),
+                                       programme_report_link),
+    ev.PROGRAMME_REPORT_RETURNED: Rule(to_programme_report_author, _programme_title(T_PROGRAMME_RETURNED),
+                                       programme_report_link),
+    ev.PROGRAMME_REPORT_MISSING: Rule(to_unit_people, _programme_title(T_PROGRAMME_MISSING), programme_task_link),
+    ev.PROGRAMME_TASK_LAGGING: Rule(to_task_supervisors, _programme_title(T_PROGRAMME_LAGGING), programme_task_link),
+    ev.PROGRAMME_TASK_OVERDUE: Rule(to_task_supervisors, _programme_title(T_PROGRAMME_OVERDUE), programme_task_link),
 }

@@ -103,3 +103,6 @@ def load_demo() -> None:
 
     load_demo_visits()
     load_demo_story()  # a few months of work, played once through the services
+    from programmes.demo import load_demo_programmes
+
+    load_demo_programmes(orgs)  # the Jinan action plan, its task list and responsible units

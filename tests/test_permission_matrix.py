@@ -179,6 +179,23 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
         Case(signed_in(405, anonymous=401), url="/api/v1/extensions/{extension}/decide/")),
     "api/v1/tasks/": Case(signed_in(200, anonymous=401)),
     "api/v1/ledger/": Case(signed_in(200, anonymous=401)),
+    # Programmes (行动计划督办): the matrix world has none, so every named object is 404 to everyone signed in;
+    # who sees and does what is tested by persona in tests/test_programmes*.py (units outside the tree).
+    "programmes/": Case(signed_in(200)),
+    **{f"programmes/{p}": Case(signed_in(404), url=f"/programmes/{p.replace('<int:pk>', '999999')}")
+       for p in ("<int:pk>/", "<int:pk>/export.xlsx", "tasks/<int:pk>/", "reports/<int:pk>/",
+                 "reports/<int:pk>/evidence/")},
+    **{f"programmes/{p}": Case(signed_in(404), url=f"/programmes/{p.replace('<int:pk>', '999999')}", method="post")
+       for p in ("tasks/<int:pk>/report/", "reports/<int:pk>/decide/")},
+    "api/v1/programmes/": Case(signed_in(200, anonymous=401)),
+    "api/v1/programme-tasks/": Case(signed_in(200, anonymous=401)),
+    "api/v1/programme-reports/": Case(signed_in(200, anonymous=401)),
+    **{f"api/v1/{p}": Case(signed_in(404, anonymous=401), url=f"/api/v1/{p.replace('<int:pk>', '999999')}")
+       for p in ("programmes/<int:pk>/", "programme-tasks/<int:pk>/", "programme-reports/<int:pk>/")},
+    **{f"api/v1/{p}": Case(signed_in(404, anonymous=401), url=f"/api/v1/{p.replace('<int:pk>', '999999')}",
+                           method="post")
+       for p in ("programme-tasks/<int:pk>/reports/", "programme-reports/<int:pk>/sign/",
+                 "programme-reports/<int:pk>/review/")},
     # --- visits: the checked-in routine visit (world.routine) and the planned surprise visit (world.surprise) ---
     "visits/": Case(signed_in(200)),
     "visits/plan/": Case(only(INSPECTORS + LEADERS)),

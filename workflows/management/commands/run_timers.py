@@ -41,6 +41,9 @@ def daily_jobs() -> None:
     from inspections.draws import remind_due_publications
 
     remind_due_publications()  # 一公开: the leader is reminded once the publication deadline has passed
+    from programmes.services import supervise
+
+    supervise()  # 督办: missing reports, lagging and overdue programme tasks, once each
 
 
 class Command(BaseCommand):

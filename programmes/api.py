@@ -1,0 +1,269 @@
+"""REST API of task supervision: programmes, their tasks (with board status), progress reports;
+report create (JSON or multipart with an evidence file), sign-off and review.
+
+Lists are keyset pages `{"results", "next"}`; an object the caller may not see is 404; a task the
+caller's unit is not responsible for is 404 on report create; bad input is 400 naming the field;
+a step the report is not at is 409.
+"""
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api_pagination import KeysetPage, page_of
+from config.params import int_value
+from inspections.api.errors import ServiceErrorsMixin
+from workflows.calendar import local_date
+
+from . import actions, services
+from .board import task_row
+from .conflicts import ReportConflict
+from .models import ProgrammeTask, ProgressReport
+from .selectors import (get_programme_for_user, get_report_for_user, get_task_for_user, programmes_visible_to,
+                        reports_visible_to, tasks_visible_to, with_reports)
+
+
+class PhaseSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    name = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+
+
+class ProgrammeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    title = serializers.CharField()
+    issuer = serializers.IntegerField(source="issuer_id")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    phases = PhaseSerializer(many=True, source="phases.all")
+
+
+class IndicatorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="indicator.pk")
+    name = serializers.CharField(source="indicator.name")
+    kind = serializers.CharField(source="indicator.kind")
+    unit = serializers.CharField(source="indicator.unit")
+    target_value = serializers.DecimalField(source="indicator.target_value", max_digits=14, decimal_places=2,
+                                            allow_null=True)
+    value = serializers.DecimalField(source="value.value", max_digits=14, decimal_places=2, allow_null=True,
+                                     default=None)
+    done = serializers.BooleanField(source="value.done", allow_null=True, default=None)
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="task.pk")
+    programme = serializers.IntegerField(source="task.programme_id")
+    no = serializers.IntegerField(source="task.no")
+    area = serializers.CharField(source="task.area")
+    title = serializers.CharField(source="task.title")
+    target = serializers.CharField(source="task.target")
+    lead_unit = serializers.IntegerField(source="task.lead_unit_id")
+    co_units = serializers.SerializerMethodField()
+    deadline_text = serializers.CharField(source="task.deadline_text")
+    due_date = serializers.DateField(source="task.due_date", allow_null=True)
+    cycle = serializers.ChoiceField(source="task.cycle", choices=ProgrammeTask.Cycle.choices)
+    status = serializers.ChoiceField(choices=["done", "overdue", "lagging", "on_track"])
+    indicators = IndicatorSerializer(many=True)
+
+    def get_co_units(self, row) -> list[int]:
+        return [u.pk for u in row.task.co_units.all()]
+
+
+class ValueSerializer(serializers.Serializer):
+    indicator = serializers.IntegerField(min_value=1)
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True,
+                                     min_value=0)
+    done = serializers.BooleanField(required=False, allow_null=True)
+
+
+class ReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    task = serializers.IntegerField(source="task_id")
+    unit = serializers.IntegerField(source="unit_id")
+    period = serializers.CharField()
+    narrative = serializers.CharField()
+    status = serializers.ChoiceField(choices=ProgressReport.Status.choices)
+    submitted_at = serializers.DateTimeField()
+    comment = serializers.CharField()
+    has_evidence = serializers.SerializerMethodField()
+    values = serializers.SerializerMethodField()
+
+    def get_has_evidence(self, report) -> bool:
+        return bool(report.evidence)
+
+    def get_values(self, report) -> list[dict]:
+        return [{"indicator": v.indicator_id, "value": str(v.value) if v.value is not None else None,
+                 "done": v.done} for v in report.values.all()]
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    client_uuid = serializers.UUIDField(required=False)
+    unit = serializers.IntegerField(required=False, min_value=1)
+    period = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    narrative = serializers.CharField(max_length=20000)
+    values = ValueSerializer(many=True, required=False)
+    evidence = serializers.FileField(required=False)
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "return"])
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class ApiBase(ServiceErrorsMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ReportConflict):
+            exc = Conflict(detail=exc.messages[0])
+        return super().handle_exception(exc)
+
+
+class ById(KeysetPage):
+    ordering = "pk"
+
+
+class ProgrammeListView(ApiBase):
+    pagination_class = ById
+
+    @extend_schema(responses={200: ProgrammeSerializer(many=True)}, operation_id="programmes_list")
+    def get(self, request):
+        rows = programmes_visible_to(request.user).prefetch_related("phases")
+        return page_of(self, rows, lambda page: ProgrammeSerializer(page, many=True).data)
+
+
+class ProgrammeDetailView(ApiBase):
+    @extend_schema(responses={200: ProgrammeSerializer}, operation_id="programmes_retrieve")
+    def get(self, request, pk):
+        return Response(ProgrammeSerializer(get_programme_for_user(request.user, pk)).data)
+
+
+def _rows(tasks, user):
+    day = local_date(timezone.now())
+    return [task_row(t, day) for t in with_reports(ProgrammeTask.objects.filter(pk__in=[t.pk for t in tasks]),
+                                                   user)]
+
+
+class TaskListView(ApiBase):
+    pagination_class = ById
+
+    @extend_schema(responses={200: TaskSerializer(many=True)}, operation_id="programme_tasks_list",
+                   parameters=[OpenApiParameter("programme", int, description="only this programme's tasks")])
+    def get(self, request):
+        rows = tasks_visible_to(request.user)
+        programme = int_value(request.query_params.get("programme"), "programme", minimum=1)
+        if programme:
+            rows = rows.filter(programme_id=programme)
+        return page_of(self, rows, lambda page: TaskSerializer(_rows(page, request.user), many=True).data)
+
+
+class TaskDetailView(ApiBase):
+    @extend_schema(responses={200: TaskSerializer}, operation_id="programme_tasks_retrieve")
+    def get(self, request, pk):
+        task = get_task_for_user(request.user, pk)
+        return Response(TaskSerializer(_rows([task], request.user)[0]).data)
+
+
+class TaskReportView(ApiBase):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(request={"application/json": ReportCreateSerializer, "multipart/form-data": ReportCreateSerializer},
+                   responses={201: ReportSerializer, 400: OpenApiResponse(description="bad input, by field"),
+                              404: OpenApiResponse(description="not a task of the caller's unit"),
+                              409: OpenApiResponse(description="a report of this period is in review")},
+                   operation_id="programme_tasks_report")
+    def post(self, request, pk):
+        task = get_task_for_user(request.user, pk)
+        if not actions.reporting_units(request.user, task):
+            raise exceptions.NotFound()  # a unit not responsible for the task learns nothing of it
+        data = ReportCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        unit = fields.pop("unit", None)
+        units = {u.pk: u for u in actions.reporting_units(request.user, task)}
+        if unit is not None and unit not in units:
+            raise exceptions.ValidationError({"unit": ["not a unit you report for on this task"]})
+        values = [{k: v for k, v in item.items() if v is not None} for item in fields.pop("values", [])]
+        report = services.report_submit(user=request.user, task=task, values=values, unit=units.get(unit),
+                                        **fields)
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class ReportListView(ApiBase):
+    pagination_class = KeysetPage
+
+    @extend_schema(responses={200: ReportSerializer(many=True)}, operation_id="programme_reports_list",
+                   parameters=[OpenApiParameter("task", int, description="only this task's reports")])
+    def get(self, request):
+        rows = reports_visible_to(request.user).prefetch_related("values")
+        task = int_value(request.query_params.get("task"), "task", minimum=1)
+        if task:
+            rows = rows.filter(task_id=task)
+        return page_of(self, rows, lambda page: ReportSerializer(page, many=True).data)
+
+
+class ReportDetailView(ApiBase):
+    @extend_schema(responses={200: ReportSerializer}, operation_id="programme_reports_retrieve")
+    def get(self, request, pk):
+        return Response(ReportSerializer(get_report_for_user(request.user, pk)).data)
+
+
+class ReportStepView(ApiBase):
+    step = ""
+
+    def post(self, request, pk):
+        report = get_report_for_user(request.user, pk)
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        yes, comment = data.validated_data["decision"] == "approve", data.validated_data.get("comment", "")
+        if self.step == "sign":
+            report = services.report_sign(user=request.user, report=report, approve=yes, comment=comment)
+        else:
+            report = services.report_review(user=request.user, report=report, accept=yes, comment=comment)
+        return Response(ReportSerializer(report).data)
+
+
+STEP_RESPONSES = {200: ReportSerializer, 400: OpenApiResponse(description="bad input, by field"),
+                  403: OpenApiResponse(description="not yours to decide"),
+                  404: OpenApiResponse(description="no such report"),
+                  409: OpenApiResponse(description="the report is not at this step")}
+
+
+class ReportSignView(ReportStepView):
+    step = "sign"
+
+    @extend_schema(request=DecisionSerializer, responses=STEP_RESPONSES, operation_id="programme_reports_sign")
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+
+class ReportReviewView(ReportStepView):
+    step = "review"
+
+    @extend_schema(request=DecisionSerializer, responses=STEP_RESPONSES, operation_id="programme_reports_review")
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+
+urlpatterns = [
+    path("programmes/", ProgrammeListView.as_view(), name="api-programmes"),
+    path("programmes/<int:pk>/", ProgrammeDetailView.as_view(), name="api-programme"),
+    path("programme-tasks/", TaskListView.as_view(), name="api-programme-tasks"),
+    path("programme-tasks/<int:pk>/", TaskDetailView.as_view(), name="api-programme-task"),
+    path("programme-tasks/<int:pk>/reports/", TaskReportView.as_view(), name="api-programme-task-report"),
+    path("programme-reports/", ReportListView.as_view(), name="api-programme-reports"),
+    path("programme-reports/<int:pk>/", ReportDetailView.as_view(), name="api-programme-report"),
+    path("programme-reports/<int:pk>/sign/", ReportSignView.as_view(), name="api-programme-report-sign"),
+    path("programme-reports/<int:pk>/review/", ReportReviewView.as_view(), name="api-programme-report-review"),
+]
