@@ -181,3 +181,57 @@ def test_a_tablet_restarted_offline_opens_the_visit_from_its_cache_with_the_queu
     assert {r.item.code: r.result for r in VisitItemResult.objects.all()} == {"A1": "fail", "A2": "pass"}
     assert sorted(ClientWrite.objects.values_list("action", flat=True)) == ["finding", "photo", "result", "result"]
     context.close()
+
+
+def test_a_sync_cut_after_the_first_answer_loses_nothing_applies_nothing_twice_and_backs_off(
+        one_browser, checked_in, live_server, tmp_path):
+    """The network drops while the outbox is being sent: the first write is answered, the second reaches the
+    server but its answer is lost, the rest do not get through; retried with growing pauses, then once each."""
+    context = one_browser.new_context(viewport=TABLET, locale="zh-CN", service_workers="allow")
+    page = context.new_page()
+    base = live_server.url
+    login(page, base, "district_inspector", PASSWORD)
+    _ready(page, f"{base}/visits/{checked_in.pk}/conduct/")
+    context.set_offline(True)
+    codes = ["A1", "A2", "A3", "A4", "A5"]
+    for code in codes:
+        page.locator(f".vs-item[data-code={code}] .vs-choice--pass").click()
+        page.locator(f".vs-item[data-code={code}] .vs-item__status[data-kind=queued]").wait_for()
+
+    cut = {"on": True, "seen": 0, "tries": []}
+
+    def network(route):
+        cut["seen"] += 1
+        if not cut["on"] or cut["seen"] == 1:
+            return route.continue_()
+        if cut["seen"] == 2:
+            route.fetch()  # it reaches the server; its answer never comes back
+        cut["tries"].append(time.monotonic())
+        route.abort("internetdisconnected")
+
+    replayed = []
+    page.on("response", lambda r: replayed.append(r.url) if r.headers.get("idempotent-replayed") else None)
+    context.route("**/api/v1/visits/*/results/", network)
+    context.set_offline(False)
+    deadline = time.monotonic() + 30
+    while len(cut["tries"]) < 4:  # the lost answer, then its retries
+        assert time.monotonic() < deadline, cut
+        page.wait_for_timeout(200)
+    assert VisitItemResult.objects.count() == 2  # the answered one and the one whose answer was lost
+    gaps = [round(b - a, 1) for a, b in zip(cut["tries"][1:], cut["tries"][2:])]
+    assert gaps[1] > gaps[0] >= 0.8, gaps  # 1 s, 2 s, 4 s …: back-off, not a hammering loop
+    states = {c: page.get_attribute(f".vs-item[data-code={c}] .vs-item__status", "data-kind") for c in codes}
+    assert states == {"A1": "saved", "A2": "queued", "A3": "queued", "A4": "queued", "A5": "queued"}
+    assert "4 项待上传" in page.inner_text("#vs-sync")
+    _shot(page, "sync-cut-midway-768")
+
+    cut["on"] = False
+    context.set_offline(True)
+    context.set_offline(False)  # the "online" event: the tablet tries at once, not at the next back-off step
+    _synced(page)
+    rows = VisitItemResult.objects.order_by("recorded_at")
+    assert [r.item.code for r in rows] == codes  # in order, each once
+    assert ClientWrite.objects.filter(action="result").count() == 5
+    assert len(replayed) == 1  # the write whose answer was lost was answered from its receipt
+    assert all(page.get_attribute(f".vs-item[data-code={c}] .vs-item__status", "data-kind") == "saved" for c in codes)
+    context.close()
