@@ -106,7 +106,7 @@ def test_a_finding_photo_and_its_original_are_stored_in_the_bucket_with_their_ha
 @pytest.mark.django_db
 def test_report_and_recheck_files_are_in_the_bucket_and_served_only_to_who_sees_the_order(people, tree, bucket):
     s3, name = bucket
-    order, detail = reported_and_failed(people, tree)
+    _order, detail = reported_and_failed(people, tree)
     links = [f for part in ("reports", "rechecks") for row in detail[part] for f in row["files"]]
     assert len(links) == 2
     for link in links:

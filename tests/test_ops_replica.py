@@ -65,7 +65,7 @@ def _stop(cluster):
     data, _port = cluster
     if (data / "postmaster.pid").exists():
         subprocess.run(_as_server_user([_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
-                       capture_output=True, timeout=30)
+                       check=False, capture_output=True, timeout=30)  # already stopped is fine
     shutil.rmtree(data, ignore_errors=True)
 
 
