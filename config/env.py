@@ -54,7 +54,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 _PG_SCHEMES = {"postgres", "postgresql", "pgsql"}
 
 
-def parse_database_url(url: str) -> dict:
+def parse_database_url(url: str, name: str = "DATABASE_URL") -> dict:
     """Turn postgres://user:pass@host:port/name?sslmode=... into a DATABASES entry.
 
     Only PostgreSQL is accepted: the embedded default is SQLite (no URL), and
@@ -63,22 +63,22 @@ def parse_database_url(url: str) -> dict:
     parts = urlsplit(url)
     if parts.scheme not in _PG_SCHEMES:
         raise ImproperlyConfigured(
-            f"DATABASE_URL must start with postgres:// (got scheme {parts.scheme!r}); "
+            f"{name} must start with postgres:// (got scheme {parts.scheme!r}); "
             "leave it unset to use the embedded SQLite database."
         )
-    name = unquote(parts.path.lstrip("/"))
-    if not name or "/" in name:
+    database = unquote(parts.path.lstrip("/"))
+    if not database or "/" in database:
         raise ImproperlyConfigured(
-            "DATABASE_URL must name exactly one database, e.g. postgres://postgres@127.0.0.1:5432/dudao."
+            f"{name} must name exactly one database, e.g. postgres://postgres@127.0.0.1:5432/dudao."
         )
     try:
         port = parts.port
     except ValueError:
-        raise ImproperlyConfigured("DATABASE_URL has a port that is not a number.") from None
+        raise ImproperlyConfigured(f"{name} has a port that is not a number.") from None
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     return {
         "ENGINE": "django.db.backends.postgresql",
-        "NAME": name,
+        "NAME": database,
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
@@ -176,3 +176,31 @@ def _s3_options(parts, query: dict) -> dict:
         "file_overwrite": False,  # a name is never reused: a second save gets a new one, evidence is never replaced
         "max_memory_size": 2 * 1024 * 1024,  # a download larger than this spools to a temporary file, not RAM
     }
+
+
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[0-9a-z]([0-9a-z-]{0,61}[0-9a-z])?(\.[0-9a-z]([0-9a-z-]{0,61}[0-9a-z])?)*)", re.IGNORECASE)
+
+
+def env_host(name: str, default: str) -> str:
+    """A bare host name or address (smtp.example.gov.cn, 10.0.0.5): no scheme, port, path or spaces."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not _HOST.fullmatch(raw):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a host name or address (write it without scheme or port).")
+    return raw
+
+
+def env_port(name: str, default: int) -> int:
+    port = env_int(name, default, minimum=1)
+    if port > 65535:
+        raise ImproperlyConfigured(f"{name}={port} is not a TCP port (1-65535).")
+    return port
+
+
+def env_email_security() -> tuple[bool, bool]:
+    """(EMAIL_USE_TLS, EMAIL_USE_SSL): STARTTLS (usually port 587) or TLS from the start (465), never both."""
+    tls, ssl = env_bool("EMAIL_USE_TLS", False), env_bool("EMAIL_USE_SSL", False)
+    if tls and ssl:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are both on; use one (587: TLS, 465: SSL).")
+    return tls, ssl

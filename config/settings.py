@@ -10,8 +10,8 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import (check_redis_url, env_bool, env_choice, env_int, env_list, env_networks, env_secret, env_str,
-                  parse_database_url, parse_media_storage_url)
+from .env import (check_redis_url, env_bool, env_choice, env_email_security, env_host, env_int, env_list,
+                  env_networks, env_port, env_secret, env_str, parse_database_url, parse_media_storage_url)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -286,6 +286,13 @@ X_FRAME_OPTIONS = "DENY"
 DUDAO_BASE_URL = env_str("DUDAO_BASE_URL", "")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dudao@localhost")
+# SMTP (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): an intranet relay or the bureau's mail server.
+EMAIL_HOST = env_host("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_port("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS, EMAIL_USE_SSL = env_email_security()
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)  # seconds: a hung server must not hold the sender forever
 
 from .security import *  # noqa: E402,F401,F403  (axes, token lifetime, CSP)
 
