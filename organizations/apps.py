@@ -7,4 +7,6 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("组织与权限")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import access_cache, signals  # noqa: F401
+
+        access_cache.connect_signals()

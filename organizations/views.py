@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections import workspace
 
-from . import policy
+from . import access_cache, policy
 from .roles import ROLE_PERMS, Perm
 
 # (label, icon, url name, the permissions that make the page useful, any of them; None = everyone with a role)
@@ -25,8 +25,10 @@ def shortcuts_for(user) -> list[dict]:
     Kept on the user object, which lives for one request, so the menu and the home page share one read."""
     if hasattr(user, "_dudao_shortcuts"):
         return user._dudao_shortcuts
-    # The permissions the user's roles carry, from one read of the memberships (grants follow the roles).
-    held = {p for membership in policy.roles_of(user) for p in ROLE_PERMS[membership.role]}
+    # The permissions the user's roles carry, from one read of the memberships (grants follow the roles),
+    # cached per user until a membership or grant changes (access_cache).
+    held = access_cache.remembered(user, "held-perms", lambda: frozenset(
+        p for membership in policy.roles_of(user) for p in ROLE_PERMS[membership.role]))
     rows = []
     for label, icon, name, perm in SHORTCUTS:
         perms = (perm,) if isinstance(perm, str) else perm

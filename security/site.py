@@ -3,6 +3,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from organizations import access_cache
+
 from . import views
 from .selectors import may_view_audit
 
@@ -17,4 +19,5 @@ class AuditApp(Application):
 
     def has_view_permission(self, user, obj=None):
         # Anonymous visitors go on to login_required's redirect; signed-in non-admins get 403.
-        return not user.is_authenticated or may_view_audit(user)
+        # Asked by every shell page's menu: once per request, cached per user (organizations.access_cache).
+        return not user.is_authenticated or access_cache.remembered(user, "audit-app", lambda: may_view_audit(user))

@@ -30,6 +30,16 @@ def _site_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_access_answers():
+    """Every test starts with no cached shell answers (organizations.access_cache): the database is rolled
+    back between tests, the cache is not, and the next test's users reuse the same primary keys."""
+    from organizations import access_cache
+
+    access_cache.start_over()
+    yield
+
+
 @pytest.fixture
 def tree(db):
     city = organization_create(code="C", name="测试市教育局", kind="city", doc_prefix="测教督改")

@@ -31,6 +31,7 @@ from viewflow.workflow.managers import _get_related_path
 from viewflow.workflow.models import Process
 
 from config.params import id_or_404
+from organizations import access_cache
 
 
 def _visible_task(viewset, user, process_pk, task_pk, node_name):
@@ -229,7 +230,13 @@ class GuardedFlowAppMixin:
     def has_view_permission(self, user, obj=None):
         # Anonymous requests pass viewflow's SiteMiddleware (which would answer 403) so that
         # the guard sends them to the login page like every other page of the site.
-        return not user.is_authenticated or super().has_view_permission(user, obj=obj)
+        if not user.is_authenticated:
+            return True
+        if obj is not None:
+            return super().has_view_permission(user, obj=obj)
+        # The flow-wide answer is asked by every shell page's menu: once per request, cached per user.
+        return access_cache.remembered(user, f"flow-app:{type(self).__name__}",
+                                       lambda: super(GuardedFlowAppMixin, self).has_view_permission(user))
 
     def flow_task_class(self):
         return self._flow_class.task_class

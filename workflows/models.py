@@ -107,6 +107,7 @@ from viewflow.workflow.managers import TaskQuerySet  # noqa: E402
 from viewflow.workflow.models import Task  # noqa: E402
 
 
+from organizations import access_cache  # noqa: E402
 from workflows.routing import routed_to_any  # noqa: E402
 
 # The flows whose tasks are RoutedTasks; each flow module adds its class here (routed_flow) when it is
@@ -131,6 +132,15 @@ class RoutedTaskQuerySet(TaskQuerySet):
         if user.is_superuser:
             return queryset
         return queryset.filter(routed_to_any(user, flows))
+
+
+    def filter_available(self, flow_classes, user):
+        """viewflow's: the tasks of the flows the user may view. Its inbox and queue counts ask this on every
+        shell page of a flow; each flow's flow-wide answer is kept per user (organizations.access_cache)."""
+        return self.model.objects.coerce_for([
+            flow_class for flow_class in flow_classes
+            if access_cache.remembered(user, f"flow:{flow_class.__name__}",
+                                       lambda flow_class=flow_class: flow_class.instance.has_view_permission(user))])
 
 
 class RoutedTask(Task):

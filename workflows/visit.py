@@ -14,6 +14,7 @@ from viewflow.workflow import STATUS, flow
 from inspections import visit_steps
 from inspections.conflicts import VisitConflict
 from inspections.models import Visit
+from organizations import access_cache
 from organizations.roles import Perm, full_perm
 
 from . import completion
@@ -140,3 +141,10 @@ class VisitFlowApp(flow.FlowAppViewset):
 
     def __init__(self):
         super().__init__(VisitFlow, icon="fact_check")
+
+    def has_view_permission(self, user, obj=None):
+        # Asked by every shell page's menu (a model-permission read): once per request, cached per user.
+        if obj is not None or not user.is_authenticated:
+            return super().has_view_permission(user, obj=obj)
+        return access_cache.remembered(user, "flow-app:VisitFlowApp",
+                                       lambda: super(VisitFlowApp, self).has_view_permission(user))
