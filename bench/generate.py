@@ -211,6 +211,10 @@ def _bulk(tree, exemplars, specs, visit_dates, n_visits, rng, workers, t0) -> in
             SELECT issuer_id, year, MAX(serial) FROM inspections_rectificationorder GROUP BY issuer_id, year
             ON CONFLICT (organization_id, year) DO UPDATE SET last = EXCLUDED.last""")
         reset_sequences(cur, big + ["inspections_ordernumbercounter"])
+        # The orders came by COPY, past rollups.signals: count them into the dashboards' rollup once.
+        from rollups import recount
+
+        recount.rebuild()
         # VACUUM, not only ANALYZE: it sets the visibility map that index-only scans need. A production
         # database gets that from autovacuum; a bench server may run with autovacuum off (this one does).
         cur.execute("VACUUM (ANALYZE)")

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "workflows",
     "inspections",
     "notifications",
+    "rollups",  # exact order counts for the dashboards, kept with each state change
     "programmes",
     "axes",
     "security",

@@ -8,6 +8,7 @@ boundary never tells anyone twice.
 from django.utils import timezone
 
 from notifications import events
+from rollups import services as rollups
 from workflows.calendar import working_days_between
 
 from . import thresholds
@@ -17,8 +18,9 @@ from .models import RectificationOrder
 
 def order_set_status(*, order: RectificationOrder, status: str) -> None:
     if order.status != status:
-        order.status = status
+        before, order.status = order.status, status
         order.save(update_fields=["status"])
+        rollups.order_moved(order=order, before=before)  # the dashboards' counts, in this transaction
 
 
 def city_review_opened(*, order: RectificationOrder) -> None:
@@ -40,8 +42,10 @@ def order_escalate(*, order: RectificationOrder, level: int, reason: str) -> Non
 
 
 def order_close(*, order: RectificationOrder) -> None:
+    before = order.status
     order.status, order.closed_at = RectificationOrder.Status.CLOSED, timezone.now()
     order.save(update_fields=["status", "closed_at"])
+    rollups.order_moved(order=order, before=before)
     order.deadline.is_open = False
     order.deadline.save(update_fields=["is_open", "updated_at"])
 
