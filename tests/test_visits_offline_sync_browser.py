@@ -31,7 +31,7 @@ def planned(transactional_db, people, tree):
 
 def _ready(page, url):
     page.goto(url)
-    _wait_js(page, "!!document.documentElement.dataset.vsOfflineReady", timeout=30)
+    _wait_js(page, "!!document.documentElement.dataset.vsOfflineReady", timeout=60)
 
 
 def _outbox(page) -> list[dict]:
@@ -234,4 +234,62 @@ def test_a_sync_cut_after_the_first_answer_loses_nothing_applies_nothing_twice_a
     assert ClientWrite.objects.filter(action="result").count() == 5
     assert len(replayed) == 1  # the write whose answer was lost was answered from its receipt
     assert all(page.get_attribute(f".vs-item[data-code={c}] .vs-item__status", "data-kind") == "saved" for c in codes)
+    context.close()
+
+
+def test_a_colleagues_finding_made_on_the_server_meanwhile_is_kept_beside_the_tablets(
+        one_browser, checked_in, live_server, people, tmp_path):
+    context = one_browser.new_context(viewport=TABLET, locale="zh-CN", service_workers="allow")
+    page = context.new_page()
+    base = live_server.url
+    login(page, base, "district_inspector", PASSWORD)
+    _ready(page, f"{base}/visits/{checked_in.pk}/conduct/")
+    context.set_offline(True)
+    _finding(page, "A1", "平板上记录：招生简章未备案")
+    item = items_of(checked_in)[0]
+    finding_record(visit=checked_in, user=people.city_inspector, item=item, description="同事记录：宣传内容夸大")
+    context.set_offline(False)
+    _synced(page)
+    assert sorted(Finding.objects.values_list("description", flat=True)) == ["同事记录：宣传内容夸大", "平板上记录：招生简章未备案"]
+    assert page.get_attribute("#vs-sync", "data-kept") == "0"  # nothing refused, nothing reported lost
+    page.reload()
+    cards = page.locator(".vs-item[data-code=A1] .vs-finding")
+    texts = " ".join(cards.all_inner_texts())
+    assert cards.count() == 2 and "同事记录" in texts and "平板上记录" in texts
+    context.close()
+
+
+def test_work_for_a_visit_submitted_on_the_server_meanwhile_is_kept_as_a_conflict_the_inspector_resolves(
+        one_browser, checked_in, live_server, people, tmp_path):
+    context = one_browser.new_context(viewport=TABLET, locale="zh-CN", service_workers="allow")
+    page = context.new_page()
+    base = live_server.url
+    login(page, base, "district_inspector", PASSWORD)
+    _ready(page, f"{base}/visits/{checked_in.pk}/conduct/")
+    context.set_offline(True)
+    card = _finding(page, "A1", "提交后才上传的问题")
+    page.locator(".vs-item[data-code=A2] .vs-choice--pass").click()
+    page.locator(".vs-item[data-code=A2] .vs-item__status[data-kind=queued]").wait_for()
+    Visit.objects.filter(pk=checked_in.pk).update(status=Visit.Status.SUBMITTED)  # a colleague submitted it
+    context.set_offline(False)
+    _wait_js(page, "document.getElementById('vs-sync').dataset.kept === '3'", timeout=60)
+    assert not Finding.objects.exists() and not VisitItemResult.objects.exists()
+    assert sorted((e["kind"], e["state"], e["status"]) for e in _outbox(page)) == [
+        ("finding", "conflict", 409), ("result", "conflict", 409), ("result", "conflict", 409)]
+    assert "冲突" in card.inner_text() and "冲突" in page.inner_text(".vs-sync__failures")
+    _shot(page, "conflict-submitted-768")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _shot(page, "conflict-submitted-390")
+
+    page.once("dialog", lambda d: d.accept())  # the inspector decides the answer to A2 is not needed
+    page.locator(".vs-sync__failures li", has_text="A2").locator(".vs-sync__discard").click()
+    _wait_js(page, "document.getElementById('vs-sync').dataset.kept === '2'")
+    Visit.objects.filter(pk=checked_in.pk).update(status=Visit.Status.RETURNED)  # the leader returned it
+    for _ in range(2):
+        page.locator(".vs-sync__failures .vs-sync__retry").first.click()
+        page.wait_for_timeout(300)
+    _synced(page)
+    _wait_js(page, "document.getElementById('vs-sync').dataset.kept === '0'", timeout=30)
+    assert list(Finding.objects.values_list("description", flat=True)) == ["提交后才上传的问题"]
+    assert [r.item.code for r in VisitItemResult.objects.all()] == ["A1"]  # A2's answer: discarded by the inspector
     context.close()

@@ -13,16 +13,21 @@
  *
  * Conflict rules (what happens when the server changed while the tablet was offline):
  * - Findings are additive: a finding made on the tablet is added beside those a colleague recorded on the
- *   server; nothing is merged into or over another finding.
+ *   server meanwhile (each has its own client UUID); nothing is merged into or over another finding, and the
+ *   colleague's findings appear on the tablet at its next page load.
  * - Answers: the last answer to reach the server for an item wins (the audit trail keeps every answer); a
  *   replay of an answer already applied is answered from its receipt and does not undo a later answer.
+ * - The check-in: the first to reach the server checks the visit in; a tablet's check-in arriving after a
+ *   colleague's is a conflict (409) kept on the tablet, and its answers and findings still go in.
  * - Photos and deletions name their finding by its client UUID; a finding deleted on the server meanwhile
  *   makes its photo's upload a refusal (404), kept on the tablet and listed.
  * - The visit cancelled, signed or submitted on the server (409), or no longer visible to this inspector
  *   (404), or any other refusal (400/403): the write stays in the outbox marked as conflict or failed, with the
- *   server's reason, shown in the sync panel; it is never deleted by the sync. The inspector may retry it
- *   (after fixing the cause); there is no discard button yet, so nothing leaves the tablet unsent.
- * - Network errors, 5xx, 408 and 429 are not answers: the write waits and is retried with back-off.
+ *   server's reason, shown on its item and in the sync panel; the sync never deletes it. The inspector
+ *   resolves each one: "retry" (once the cause is fixed, e.g. the leader returned the record for changes) or
+ *   "discard" after a confirmation naming what is thrown away. Nothing leaves the tablet unless a person says so.
+ * - Network errors, 5xx, 408 and 429 are not answers: the write waits and is retried with back-off; a 401
+ *   (signed out meanwhile) waits for the next sign-in.
  *
  * UI strings come from data-msg-* attributes rendered (and translated) by the server. */
 (function () {
@@ -276,7 +281,14 @@
         e.state = "waiting"; e.error = "";
         Outbox.put(e).then(syncNow).then(refresh);
       });
-      li.append(head, " ", why, " ", retry);
+      var discard = document.createElement("button");
+      discard.type = "button"; discard.className = "dd-btn dd-btn--secondary vs-sync__discard"; discard.textContent = m.msgDiscard;
+      discard.addEventListener("click", function () {
+        // the inspector's decision, never the sync's: the confirmation says what is thrown away
+        if (!window.confirm(m.msgConfirmDiscard.replace("{what}", kindLabel(e) + (e.label ? " " + e.label : "")))) return;
+        Outbox.remove(e.seq).then(refresh);
+      });
+      li.append(head, " ", why, " ", retry, " ", discard);
       return li;
     }
 
