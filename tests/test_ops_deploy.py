@@ -2,7 +2,7 @@
 
 An order issued through nginx on one worker reaches a websocket (through nginx) held on the other; then one
 worker is stopped and nginx keeps serving. Runs on PostgreSQL + Redis with nginx installed (.ci/run installs
-nginx-light); skipped otherwise. Ports 8350-8352.
+nginx-light); skipped otherwise. Ports 8410-8412.
 """
 import asyncio
 import json
@@ -28,7 +28,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.xdist_group("deploy-ports"),
 ]
-PROXY, WORKERS = 8350, (8351, 8352)
+PROXY, WORKERS = 8410, (8411, 8412)
 DEPLOY = ROOT / "deploy"
 
 
@@ -132,7 +132,9 @@ def test_nginx_two_workers_and_the_scheduler(people, tree, stack):
     assert status == 200, body  # database, Redis, migrations and the scheduler's heartbeat, through nginx
     assert headers["X-Request-ID"], "nginx's request id reaches the app and comes back"
     assert get("/metrics")[0] == 404, "the site never shows /metrics to the outside"
-    assert get("/static/dudao/visit.js")[0] == 200, "static files from disk by nginx"
+    static_status, static_headers, _ = get("/static/dudao/visit.js")
+    assert static_status == 200, "static files from disk by nginx"
+    assert static_headers["Cache-Control"] == "no-cache", "unhashed names: revalidated, never last release's script"
     port = WORKERS[0]
     inspector = obtain_token(port, people.district_inspector.username)
     leader = obtain_token(port, people.school_leader.username)

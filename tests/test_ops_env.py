@@ -36,7 +36,7 @@ def test_good_ops_variables_reach_the_settings():
            "MEDIA_STORAGE_URL": "s3://dudao-media?endpoint=https://minio.intranet:9000&region=cn-east-1",
            "EMAIL_HOST": "smtp.jn.gov.cn", "EMAIL_PORT": "465", "EMAIL_USE_SSL": "yes"}
     clean = {k: v for k, v in __import__("os").environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    out = subprocess.run([sys.executable, "-c", PRINT], cwd=ROOT, env={**clean, **env}, capture_output=True,
+    out = subprocess.run([sys.executable, "-c", PRINT], cwd=ROOT, env={**clean, **env}, capture_output=True, check=False,
                          text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout.strip().splitlines()[-1])
@@ -45,3 +45,23 @@ def test_good_ops_variables_reach_the_settings():
     assert "k" not in got["storage"]["OPTIONS"].values() and "s" not in got["storage"]["OPTIONS"].values()
     assert (got["dbs"], got["replica"], got["routers"]) == (["default", "replica"], "5433", ["ops.replica.StatisticsRouter"])
     assert got["mail"] == ["smtp.jn.gov.cn", 465, False, True, 20]
+
+
+def _template(*, optional: bool) -> dict:
+    """deploy/dudao.env.example as systemd reads it; with `optional`, the commented-out settings too."""
+    env = {}
+    for line in (ROOT / "deploy/dudao.env.example").read_text().splitlines():
+        line = line.removeprefix("# ") if optional and "=" in line.split("#")[-1] else line
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            env[key] = value.split("  #")[0].strip()
+    return env
+
+
+@pytest.mark.parametrize("optional", [False, True])
+def test_the_env_template_starts_as_written_and_with_its_options(optional):
+    env = _template(optional=optional)
+    if optional:
+        assert {"MEDIA_STORAGE_URL", "DATABASE_REPLICA_URL", "EMAIL_HOST_USER", "EMAIL_USE_TLS"} <= set(env)
+    result = _start(**env)
+    assert result.returncode == 0, result.stderr[-800:]
