@@ -10,15 +10,14 @@ import os
 import re
 import shutil
 import subprocess
-import time
 import urllib.request
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.test_notifications_cross_process import (
-    DAPHNE, HTTP, ROOT, next_notification, obtain_token, post_json, server_env, stop, wait_until_serving)
+from tests.test_notifications_cross_process import (DAPHNE, HTTP, ROOT, next_notification, obtain_token, server_env,
+                                                   stop, wait_until_serving)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 pytestmark = [
@@ -61,7 +60,7 @@ def stack(people, tmp_path):
     env, procs, logs = server_env(), [], []
 
     def start(name, argv):
-        log = open(tmp_path / f"{name}.log", "w")
+        log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115 -- open while the process runs
         logs.append(log)
         procs.append((subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), name))
         return procs[-1][0]
@@ -78,6 +77,8 @@ def stack(people, tmp_path):
         yield {"workers": workers, "tmp": tmp_path}
     finally:
         stop(procs)
+        for log in logs:
+            log.close()
         for log in logs:
             log.close()
 
