@@ -113,9 +113,12 @@ def task_status(task: ProgrammeTask, *, values: dict, reported_periods: set, day
 
 
 def report_missing(task: ProgrammeTask, reported_periods: set, day: dt.date) -> bool:
-    """The last closed period (within the programme) has no report and its due day has passed."""
+    """The report the task owes by `day` is missing: the last closed period's (after the programme
+    ended, its final period's) once its due day has passed."""
     period = last_closed_period(task.cycle, day)
-    if period.end < task.programme.starts_on or period.end > task.programme.ends_on:
+    if period.end > task.programme.ends_on:
+        period = period_containing(task.cycle, task.programme.ends_on)
+    if period.end < task.programme.starts_on:
         return False
     return day > period.report_due and period.key not in reported_periods
 

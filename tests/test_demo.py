@@ -63,7 +63,8 @@ def test_load_demo_twice_gives_the_same_counts(demo):
     first = _counts()
     call_command("load_demo")
     assert _counts() == first
-    assert first[0] == 1 + 12 + 11  # city, 12 districts and counties, 11 schools
+    # city, 12 districts and counties, 11 schools; the action plan's 21 departments and 12 district governments
+    assert first[0] == 1 + 12 + 11 + 21 + 12
     assert first[4] == 31
     assert first[5] >= 15 and first[7] >= 8 and first[9] > 100  # the story was played
 
