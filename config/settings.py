@@ -255,6 +255,9 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "security.schema.add_error_responses",
+        "inspections.api.schema_hooks.one_media_type",  # one body type per call (generated clients)
+        "inspections.api.schema_hooks.declare_error_bodies",
+        "inspections.api.schema_hooks.add_links",  # create → detail → action chains (stateful fuzzing)
     ],
     # One name per choice set where several models call a field `status` or `result` (otherwise the
     # enums get hashed names such as Status2f5Enum and a warning on every /api/schema/).
@@ -266,6 +269,11 @@ SPECTACULAR_SETTINGS = {
         "RecheckResultEnum": "inspections.models.Recheck.Result",
         "OrganizationKindEnum": "organizations.models.Organization.Kind",
         "VisitKindEnum": "inspections.models.visits.Kind",
+        "ClueDecisionEnum": "inspections.models.Clue.Decision",
+        "ClueReplyMethodEnum": "inspections.models.Clue.ReplyMethod",
+        "DrawStatusEnum": "inspections.models.Draw.Status",
+        "ReviewDecisionEnum": ["approve", "return"],
+        "RecheckMethodEnum": "inspections.models.Recheck.Method",
     },
 }
 

@@ -11,6 +11,7 @@ from inspections import views_visits as visits_pages
 from inspections.api import clues as clues_api
 from inspections.api import ledger as ledger_api
 from inspections.api import orders as orders_api
+from inspections.api import urls as more_api
 from inspections.api import visits as visits_api
 from notifications import api as notifications_api
 from organizations import api as organizations_api
@@ -49,6 +50,7 @@ api_v1 += visits_api.urlpatterns
 api_v1 += orders_api.urlpatterns
 api_v1 += ledger_api.urlpatterns
 api_v1 += clues_api.urlpatterns
+api_v1 += more_api.urlpatterns  # visit planning, clue steps, campaigns and draws, statistics
 api_v1 += notifications_api.urlpatterns
 api_v1 += organizations_api.urlpatterns
 api_v1 += programmes_api.urlpatterns

@@ -59,6 +59,12 @@ class ClueSerializer(serializers.Serializer):
     complainant_name = serializers.CharField()
     complainant_contact = serializers.CharField()
     complainant_visible = serializers.BooleanField()
+    decision_reason = serializers.CharField(allow_blank=True)
+    desk_result = serializers.CharField(allow_blank=True)
+    substantiated = serializers.BooleanField(allow_null=True)
+    reply_text = serializers.CharField(allow_blank=True)
+    reply_method = serializers.CharField(allow_blank=True)
+    reply_date = serializers.DateField(allow_null=True)
 
 
 class NewestReceived(KeysetPage):

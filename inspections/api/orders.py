@@ -129,6 +129,9 @@ class ReportSerializer(serializers.Serializer):
     files = uploads(required=False, default=list)
     client_uuid = serializers.UUIDField(required=False, allow_null=True)
 
+    class Meta:
+        ref_name = "OrderReportIn"  # "Report" alone collides with the programme task report
+
 
 class RecheckSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=Recheck.Method.choices)
@@ -147,6 +150,9 @@ class DecideSerializer(NoteSerializer):
 
 
 class TaskSerializer(serializers.Serializer):
+    class Meta:
+        ref_name = "MyTask"  # "Task" alone collides with the programme's task list
+
     kind = serializers.CharField()
     title = serializers.CharField()
     order = serializers.IntegerField(source="order.pk")

@@ -369,7 +369,7 @@ class ReviewView(VisitActionView):
 
 
 urlpatterns = [
-    path("visits/", VisitListView.as_view(), name="api-visits"),
+    # `visits/` (list and plan) is in inspections/api/planning.py
     path("visits/<int:pk>/", VisitDetailView.as_view(), name="api-visit"),
     path("visits/<int:pk>/check-in/", CheckInView.as_view(), name="api-visit-check-in"),
     path("visits/<int:pk>/results/", ResultView.as_view(), name="api-visit-results"),

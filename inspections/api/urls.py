@@ -1,0 +1,4 @@
+"""The API endpoints added for issue 16 (every screen's action over REST), collected for config/urls.py."""
+from inspections.api import clue_actions, draws, planning, stats
+
+urlpatterns = planning.urlpatterns + clue_actions.urlpatterns + draws.urlpatterns + stats.urlpatterns
