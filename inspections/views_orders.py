@@ -16,8 +16,9 @@ from organizations import policy
 from organizations.roles import Perm
 from workflows.tasks import TASK_PAGE, tasks_for
 
-from . import actions
+from . import actions, views_evidence
 from . import orders as services
+from .watermark import is_image, watermarked_response
 from .evidence import file_response, submit_with_evidence
 from .models import Attachment, Recheck, Severity, limits
 from .selectors import (
@@ -90,7 +91,7 @@ def _detail_context(request, order) -> dict:
         "source_visit": visits_visible_to(request.user).filter(pk=order.visit_id).first() if order.visit_id else None,
         "next_steps": [a for a in allowed if actions.ACTIONS[a].is_todo],
         "waiting": actions.waiting_for(order, nodes=nodes),
-        "findings": order.findings.prefetch_related("attachments"),
+        "findings": order.findings.prefetch_related("attachments"), "pairs": views_evidence.pairs_of(order),
         "reports": order.reports.prefetch_related("attachments").select_related("submitted_by"),
         "rechecks": _rechecks_with_files(order),
         "extensions": order.extensions.select_related("requested_by"),
@@ -133,13 +134,23 @@ def order_sign(request, pk):
 @require_POST
 def order_report(request, pk):
     order = get_order_for_user(request.user, pk)
+    files = request.FILES.getlist("files")
+    # "after" photos chosen beside a finding answer that finding (its before/after pair)
+    paired = [(f, upload) for f in order.findings.all() for upload in request.FILES.getlist(f"after_{f.pk}")]
 
     def submit(data):
-        submit_with_evidence(
-            uploads=request.FILES.getlist("files"), organization=order.school, uploaded_by=request.user,
-            action=lambda atts: services.report_submit(order=order, user=request.user, measures=data["measures"],
-                                                       attachments=atts))
+        def report(attachments):
+            _pair(attachments[len(files):], [f for f, _upload in paired])
+            services.report_submit(order=order, user=request.user, measures=data["measures"], attachments=attachments)
+        submit_with_evidence(uploads=files + [u for _f, u in paired], organization=order.school,
+                             uploaded_by=request.user, action=report, keep_original=True)
     return _act(request, order, submit, ReportForm(request.POST))
+
+
+def _pair(attachments, findings) -> None:
+    for attachment, finding in zip(attachments, findings):
+        attachment.answers_finding = finding
+        attachment.save(update_fields=["answers_finding"])
 
 
 @login_required
@@ -209,6 +220,8 @@ def attachment_file(request, pk, attachment_pk, thumb=False):
     attachment = Attachment.objects.filter(linked, pk=attachment_pk).distinct().first()
     if attachment is None:
         raise Http404("no such file")
+    if is_image(attachment):  # what people see carries the school, the time and the uploader
+        return watermarked_response(attachment, thumb=thumb)
     return file_response(attachment, thumb=thumb)
 
 
@@ -224,5 +237,7 @@ page_urls = [
     path("extensions/<int:pk>/decide/", extension_decide, name="extension-decide"),
     path("<int:pk>/files/<int:attachment_pk>/", attachment_file, name="file"),
     path("<int:pk>/files/<int:attachment_pk>/thumb/", attachment_file, {"thumb": True}, name="thumb"),
+    path("<int:pk>/files/<int:attachment_pk>/original/", views_evidence.original, name="original"),
+    path("<int:pk>/files/<int:attachment_pk>/verify/", views_evidence.check, name="verify"),
 ]
 urls = include((page_urls, "orders"))

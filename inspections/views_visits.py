@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import checklist_admin, views_offline
 from . import visits as services
-from .evidence import file_response
+from .watermark import watermarked_response
 from .forms_visits import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
 from .models import Attachment, ChecklistTemplate, Severity, Visit, VisitItemResult
 from .selectors import orders_of_visit
@@ -151,14 +151,13 @@ def _photo_of(request, pk, attachment_pk) -> Attachment:
 
 @login_required
 def photo(request, pk, attachment_pk):
-    attachment = _photo_of(request, pk, attachment_pk)
-    return file_response(attachment)
+    # what people see carries the school, the time and the uploader; the original stays untouched
+    return watermarked_response(_photo_of(request, pk, attachment_pk))
 
 
 @login_required
 def photo_thumb(request, pk, attachment_pk):
-    attachment = _photo_of(request, pk, attachment_pk)
-    return file_response(attachment, thumb=bool(attachment.thumbnail))
+    return watermarked_response(_photo_of(request, pk, attachment_pk), thumb=True)
 
 
 @login_required

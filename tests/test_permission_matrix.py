@@ -161,6 +161,8 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     "orders/<int:pk>/": Case(sees_a(200), url="/orders/{order}/"),
     "orders/<int:pk>/files/<int:attachment_pk>/": Case(sees_a(200), url="/orders/{order}/files/{evidence}/"),
     "orders/<int:pk>/files/<int:attachment_pk>/thumb/": Case(sees_a(200), url="/orders/{order}/files/{evidence}/thumb/"),
+    "orders/<int:pk>/files/<int:attachment_pk>/original/": Case(sees_a(200), url="/orders/{order}/files/{evidence}/original/"),
+    "orders/<int:pk>/files/<int:attachment_pk>/verify/": Case(sees_a(200), url="/orders/{order}/files/{evidence}/verify/"),
     # page POSTs with no or invalid data, or not allowed in "rechecking": those who see the order get the
     # refusal as a message on the order page (302), nobody else learns it exists (404); state is checked after.
     **{f"orders/<int:pk>/{action}/": (Case(sees_a(302), url=f"/orders/{{order}}/{action}/", method="post"),

@@ -41,6 +41,9 @@ class Attachment(models.Model):
     captured_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # A school's rectification photo names the finding it answers: the "after" beside the finding's "before".
+    answers_finding = models.ForeignKey("inspections.Finding", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="after_photos", verbose_name=_("对应问题"))
 
     class Meta:
         verbose_name = _("附件")

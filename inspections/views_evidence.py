@@ -1,0 +1,59 @@
+"""An order's evidence: before/after pairs per finding, the original download and its hash check.
+
+Every view fetches the order through get_order_for_user (404 for anyone who may not see it) and only
+evidence linked to that order (its findings, reports and re-checks), exactly like the order's file view.
+What is displayed is watermarked (inspections.watermark); the original is served byte for byte, as a download.
+"""
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.views.decorators.http import require_GET
+
+from .evidence import download_name
+from .models import Attachment
+from .selectors import get_order_for_user
+from .watermark import is_image, verify
+
+
+def order_evidence_for_user(user, pk, attachment_pk) -> Attachment:
+    """One file of an order the user may see; other files of the same school stay out of reach (404)."""
+    order = get_order_for_user(user, pk)
+    linked = Q(findings__order=order) | Q(reports__order=order) | Q(rechecks__order=order)
+    attachment = Attachment.objects.filter(linked, pk=attachment_pk).distinct().first()
+    if attachment is None:
+        raise Http404("no such file")
+    return attachment
+
+
+def pairs_of(order) -> list[dict]:
+    """Per finding: its photos from the visit (before) and the school's rectification photos for it (after)."""
+    after = {}
+    for photo in Attachment.objects.filter(reports__order=order, answers_finding__order=order,
+                                           kind=Attachment.Kind.IMAGE).distinct().select_related("uploaded_by"):
+        after.setdefault(photo.answers_finding_id, []).append(photo)
+    return [{"finding": f, "before": [a for a in f.attachments.all() if is_image(a)], "after": after.get(f.pk, [])}
+            for f in order.findings.prefetch_related("attachments")]
+
+
+@login_required
+@require_GET
+def original(request, pk, attachment_pk):
+    """The bytes as they arrived, never re-encoded or watermarked: what a court compares with the hash."""
+    attachment = order_evidence_for_user(request.user, pk, attachment_pk)
+    field = attachment.original or attachment.file
+    response = FileResponse(field.open("rb"), content_type="application/octet-stream", as_attachment=True,
+                            filename="original-" + download_name(attachment))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private"
+    return response
+
+
+@login_required
+@require_GET
+def check(request, pk, attachment_pk):
+    """Re-verify on demand: the SHA-256 of the stored original now against the one recorded on arrival."""
+    result = verify(order_evidence_for_user(request.user, pk, attachment_pk))
+    return JsonResponse({"ok": result.ok, "expected": result.expected, "actual": result.actual,
+                         "of_original": result.of_original, "message": result.message},
+                        json_dumps_params={"ensure_ascii": False})
