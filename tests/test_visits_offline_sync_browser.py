@@ -293,3 +293,38 @@ def test_work_for_a_visit_submitted_on_the_server_meanwhile_is_kept_as_a_conflic
     assert list(Finding.objects.values_list("description", flat=True)) == ["提交后才上传的问题"]
     assert [r.item.code for r in VisitItemResult.objects.all()] == ["A1"]  # A2's answer: discarded by the inspector
     context.close()
+
+
+def test_a_full_device_says_so_and_keeps_the_finding_dialog_with_what_was_typed(
+        one_browser, checked_in, live_server, tmp_path):
+    context = one_browser.new_context(viewport=TABLET, locale="zh-CN", service_workers="allow")
+    page = context.new_page()
+    base = live_server.url
+    login(page, base, "district_inspector", PASSWORD)
+    _ready(page, f"{base}/visits/{checked_in.pk}/conduct/")
+    context.set_offline(True)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": base, "quotaSize": 1})  # the tablet's storage is full
+    article = page.locator(".vs-item[data-code=A1]")
+    article.locator(".vs-choice--fail").click()
+    assert "存储空间已满" in article.locator(".vs-item__status").inner_text()
+    page.locator("#vs-finding-dialog").wait_for(state="visible")
+    page.fill("#vs-finding-form textarea[name=description]", "存储满时记录的问题")
+    page.set_input_files("#vs-finding-form input[name=photos]", files=[_photo("full.png", (90, 90, 200, 255))])
+    page.click("#vs-finding-save")
+    _wait_js(page, "document.getElementById('vs-finding-error').textContent.includes('存储空间已满')")
+    assert page.locator("#vs-finding-dialog").is_visible()
+    assert page.input_value("#vs-finding-form textarea[name=description]") == "存储满时记录的问题"
+    _shot(page, "quota-full-768")
+    assert _outbox(page) == []
+
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": base})  # space freed
+    page.click("#vs-finding-save")
+    page.locator("#vs-finding-dialog").wait_for(state="hidden")
+    article.locator(".vs-choice--fail").click()  # the answer again, now that it can be kept
+    context.set_offline(False)
+    _synced(page)
+    assert list(Finding.objects.values_list("description", flat=True)) == ["存储满时记录的问题"]
+    assert Finding.objects.get().attachments.count() == 1
+    assert VisitItemResult.objects.get().result == "fail"
+    context.close()

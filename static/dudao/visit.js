@@ -101,7 +101,7 @@
       var write = newWrite(visit, "checkin", {url: button.dataset.url, label: "", json: Object.assign(geo, {
         device_at: new Date().toISOString(), captured_offline: !navigator.onLine})});
       Outbox.addAll([write]).then(function () { pending = write; shown(write); syncNow(); },
-        function () { say(button.dataset.msgNoStorage); button.disabled = false; });
+        function (error) { say(refusedText(button.dataset, error)); button.disabled = false; });
     }
     button.addEventListener("click", function () {
       button.disabled = true;
@@ -156,6 +156,13 @@
       list: function () { return tx("readonly", function (store) { return store.getAll(); }); }
     };
   })();
+
+  // IndexedDB refused the write: a full device says so (and what to do); nothing already kept is affected
+  function refusedText(dataset, error) {
+    var full = error && (error.name === "QuotaExceededError" || /quota/i.test(error.message || ""));
+    var panel = document.getElementById("vs-sync");
+    return (full && (dataset.msgQuota || (panel && panel.dataset.msgQuota))) || dataset.msgNoStorage;
+  }
 
   function newWrite(visit, kind, fields) {
     var entry = {visit: String(visit), kind: kind, uuid: uuid4(), state: "waiting", attempts: 0, made: Date.now()};
@@ -408,7 +415,7 @@
     }
 
     function noStorage(el, error) {
-      status(el, root.dataset.msgNoStorage + (error && error.name === "QuotaExceededError" ? " (quota)" : ""), "error");
+      status(el, refusedText(root.dataset, error), "error");
     }
 
     /* answers and notes */
@@ -643,7 +650,8 @@
         syncNow();
       }).catch(function (e) {
         saveBtn.disabled = false;
-        error.textContent = e && e.photos ? root.dataset.msgPhotos : root.dataset.msgNoStorage;
+        // the dialog stays open with everything typed (and its draft in localStorage): nothing is lost
+        error.textContent = e && e.photos ? root.dataset.msgPhotos : refusedText(root.dataset, e);
       });
     });
 
@@ -750,7 +758,7 @@
       kept();
       say.textContent = root.dataset.msgQueued;
       syncNow();
-    }, function () { say.textContent = root.dataset.msgNoStorage; if (button) button.disabled = false; });
+    }, function (error) { say.textContent = refusedText(root.dataset, error); if (button) button.disabled = false; });
   }
 
   function initSubmit(form) {
