@@ -38,3 +38,7 @@ PROGRAMME_REPORT_RETURNED = "programme.report_returned"    # → the author: fil
 PROGRAMME_REPORT_MISSING = "programme.report_missing"      # → the lead unit's liaisons and leaders (督办)
 PROGRAMME_TASK_LAGGING = "programme.task_lagging"          # → the lead unit's leaders and the office (督办)
 PROGRAMME_TASK_OVERDUE = "programme.task_overdue"          # → the lead unit's leaders and the office (督办)
+PROGRAMME_FILING_TO_REVIEW = "programme.filing_to_review"  # → the programme office: accept or return
+PROGRAMME_FILING_ACCEPTED = "programme.filing_accepted"    # → the filer's leaders
+PROGRAMME_FILING_RETURNED = "programme.filing_returned"    # → the filer's leaders: file the next round
+PROGRAMME_FILING_OVERDUE = "programme.filing_overdue"      # → the filer's leaders: not filed by the deadline

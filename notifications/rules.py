@@ -370,6 +370,36 @@ T_PROGRAMME_LAGGING = gettext_noop("督办：任务 %(no)s“%(task)s”进度�
 T_PROGRAMME_OVERDUE = gettext_noop("督办：任务 %(no)s“%(task)s”已逾期未完成")
 
 
+def to_filing_reviewers(target, context):
+    return programme_actions.filing_reviewers(target)
+
+
+def to_filer_leaders(target, context):
+    return programme_actions.filer_leaders(target.filer)
+
+
+def _filing_title(template: str) -> Callable:
+    def title(target, context):
+        return Message(template, filing_params(target))
+    return title
+
+
+def filing_params(target) -> dict:
+    return {"title": target.request.title, "unit": target.filer.name}
+
+
+def filing_link(target, context) -> str:
+    if hasattr(target, "round"):
+        return _path("programmes:filing", target.pk, f"/programmes/filings/{target.pk}/")
+    return _path("programmes:filing-board", target.request_id, f"/programmes/filing-requests/{target.request_id}/")
+
+
+T_FILING_TO_REVIEW = gettext_noop("%(unit)s 报送了“%(title)s”，请审核备案")
+T_FILING_ACCEPTED = gettext_noop("%(unit)s 的“%(title)s”已备案")
+T_FILING_RETURNED = gettext_noop("%(unit)s 的“%(title)s”被退回，请修改后重新报送")
+T_FILING_OVERDUE = gettext_noop("督办：%(unit)s 未按期报送“%(title)s”")
+
+
 RULES: dict[str, Rule] = {
     ev.ORDER_ISSUED: Rule(to_actors("order.sign"), _order_title(T_ISSUED), order_link),
     ev.ORDER_SIGNED: Rule(to_issuer_and_reporters, _order_title(T_SIGNED), order_link,
@@ -424,4 +454,8 @@ RULES: dict[str, Rule] = {
     ev.PROGRAMME_REPORT_MISSING: Rule(to_unit_people, _programme_title(T_PROGRAMME_MISSING), programme_task_link),
     ev.PROGRAMME_TASK_LAGGING: Rule(to_task_supervisors, _programme_title(T_PROGRAMME_LAGGING), programme_task_link),
     ev.PROGRAMME_TASK_OVERDUE: Rule(to_task_supervisors, _programme_title(T_PROGRAMME_OVERDUE), programme_task_link),
+    ev.PROGRAMME_FILING_TO_REVIEW: Rule(to_filing_reviewers, _filing_title(T_FILING_TO_REVIEW), filing_link),
+    ev.PROGRAMME_FILING_ACCEPTED: Rule(to_filer_leaders, _filing_title(T_FILING_ACCEPTED), filing_link),
+    ev.PROGRAMME_FILING_RETURNED: Rule(to_filer_leaders, _filing_title(T_FILING_RETURNED), filing_link),
+    ev.PROGRAMME_FILING_OVERDUE: Rule(to_filer_leaders, _filing_title(T_FILING_OVERDUE), filing_link),
 }

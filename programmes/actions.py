@@ -65,3 +65,36 @@ def supervisors(task: ProgrammeTask) -> list:
     """Who hears a task lags or is overdue: the lead unit's leaders and the programme office."""
     return (list(policy.users_with_role_at(Role.UNIT_LEADER, task.lead_unit))
             + list(policy.users_with_role_at(Role.LEADER, task.programme.issuer)))
+
+
+# --- plan filing (备案) ---------------------------------------------------------------------------------
+# A district files through its leaders, a school through its school leader: people holding the role at the
+# filing unit itself (a city leader's reach over a district does not make the city file for it).
+
+FILER_ROLES = (Role.LEADER, Role.SCHOOL_LEADER)
+
+
+def may_file(user, filing_request, filer) -> bool:
+    if not filing_request.filers.filter(pk=filer.pk).exists():
+        return False
+    return policy.roles_of(user) and any(
+        m.organization_id == filer.pk and m.role in FILER_ROLES for m in policy.roles_of(user))
+
+
+def filer_units(user, filing_request) -> list:
+    held = {m.organization_id for m in policy.roles_of(user) if m.role in FILER_ROLES}
+    return list(filing_request.filers.filter(pk__in=held).order_by("path"))
+
+
+def may_review_filing(user, filing) -> bool:
+    return (filing.status == filing.Status.REVIEWING
+            and policy.can(user, REVIEW_PERM, filing.request.programme.issuer))
+
+
+def filer_leaders(filer) -> list:
+    found = policy.users_by_role_at(list(FILER_ROLES), filer)
+    return found[Role.LEADER] + found[Role.SCHOOL_LEADER]
+
+
+def filing_reviewers(filing) -> list:
+    return list(policy.users_with_role_at(Role.LEADER, filing.request.programme.issuer))

@@ -7,7 +7,7 @@ a step the report is not at is 409.
 """
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -22,9 +22,10 @@ from workflows.calendar import local_date
 from . import actions, services
 from .board import task_row
 from .conflicts import ReportConflict
-from .models import ProgrammeTask, ProgressReport
-from .selectors import (get_programme_for_user, get_report_for_user, get_task_for_user, programmes_visible_to,
-                        reports_visible_to, tasks_visible_to, with_reports)
+from .models import PlanFiling, ProgrammeTask, ProgressReport
+from .selectors import (filing_board, filing_requests_visible_to, filings_visible_to, get_filing_for_user,
+                        get_filing_request_for_user, get_programme_for_user, get_report_for_user, get_task_for_user,
+                        programmes_visible_to, reports_visible_to, tasks_visible_to, with_reports)
 
 
 class PhaseSerializer(serializers.Serializer):
@@ -256,6 +257,97 @@ class ReportReviewView(ReportStepView):
         return super().post(request, pk)
 
 
+# ---------------------------------------------------------------- plan filing (备案)
+
+
+class FilingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    request = serializers.IntegerField(source="request_id")
+    filer = serializers.IntegerField(source="filer_id")
+    round = serializers.IntegerField()
+    late = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=PlanFiling.Status.choices)
+    key_dates = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    comment = serializers.CharField()
+
+
+class FilerRowSerializer(serializers.Serializer):
+    filer = serializers.IntegerField(source="filer.pk")
+    name = serializers.CharField(source="filer.name")
+    rounds = serializers.IntegerField()
+    latest = FilingSerializer(allow_null=True)
+
+
+class FilingRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    programme = serializers.IntegerField(source="programme_id")
+    title = serializers.CharField()
+    due_date = serializers.DateField()
+    filers = serializers.SerializerMethodField()
+
+    @extend_schema_field(FilerRowSerializer(many=True))
+    def get_filers(self, request_row):
+        return FilerRowSerializer(filing_board(self.context["user"], request_row), many=True).data
+
+
+class FilingCreateSerializer(serializers.Serializer):
+    client_uuid = serializers.UUIDField(required=False)
+    filer = serializers.IntegerField(min_value=1)
+    document = serializers.FileField()
+    key_dates = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class FilingRequestListView(ApiBase):
+    pagination_class = ById
+
+    @extend_schema(responses={200: FilingRequestSerializer(many=True)}, operation_id="filing_requests_list")
+    def get(self, request):
+        rows = filing_requests_visible_to(request.user).select_related("programme__issuer")
+        return page_of(self, rows, lambda page: FilingRequestSerializer(page, many=True,
+                                                                        context={"user": request.user}).data)
+
+
+class FilingRequestFileView(ApiBase):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": FilingCreateSerializer},
+                   responses={201: FilingSerializer, 400: OpenApiResponse(description="bad input, by field"),
+                              403: OpenApiResponse(description="not a unit you file for"),
+                              404: OpenApiResponse(description="no such filing request"),
+                              409: OpenApiResponse(description="in review or already on file")},
+                   operation_id="filing_requests_file")
+    def post(self, request, pk):
+        filing_request = get_filing_request_for_user(request.user, pk)
+        data = FilingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        filer = filing_request.filers.filter(pk=fields.pop("filer")).first()
+        filing = services.filing_submit(user=request.user, filing_request=filing_request, filer=filer, **fields)
+        return Response(FilingSerializer(filing).data, status=status.HTTP_201_CREATED)
+
+
+class FilingListView(ApiBase):
+    pagination_class = KeysetPage
+
+    @extend_schema(responses={200: FilingSerializer(many=True)}, operation_id="filings_list")
+    def get(self, request):
+        return page_of(self, filings_visible_to(request.user), lambda page: FilingSerializer(page, many=True).data)
+
+
+class FilingReviewView(ApiBase):
+    @extend_schema(request=DecisionSerializer, responses={**STEP_RESPONSES, 200: FilingSerializer},
+                   operation_id="filings_review")
+    def post(self, request, pk):
+        filing = get_filing_for_user(request.user, pk)
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        filing = services.filing_review(user=request.user, filing=filing,
+                                        accept=data.validated_data["decision"] == "approve",
+                                        comment=data.validated_data.get("comment", ""))
+        return Response(FilingSerializer(filing).data)
+
+
 urlpatterns = [
     path("programmes/", ProgrammeListView.as_view(), name="api-programmes"),
     path("programmes/<int:pk>/", ProgrammeDetailView.as_view(), name="api-programme"),
@@ -266,4 +358,8 @@ urlpatterns = [
     path("programme-reports/<int:pk>/", ReportDetailView.as_view(), name="api-programme-report"),
     path("programme-reports/<int:pk>/sign/", ReportSignView.as_view(), name="api-programme-report-sign"),
     path("programme-reports/<int:pk>/review/", ReportReviewView.as_view(), name="api-programme-report-review"),
+    path("filing-requests/", FilingRequestListView.as_view(), name="api-filing-requests"),
+    path("filing-requests/<int:pk>/file/", FilingRequestFileView.as_view(), name="api-filing-request-file"),
+    path("filings/", FilingListView.as_view(), name="api-filings"),
+    path("filings/<int:pk>/review/", FilingReviewView.as_view(), name="api-filing-review"),
 ]

@@ -145,7 +145,19 @@ def load_demo_programmes(orgs: dict) -> None:
     for username, display, code, role in UNIT_USERS:
         org = Organization.objects.get(code=code)
         membership_grant(user=_upsert_user(username, display), organization=org, role=role)
+    filing_request = load_filing_request(programme)
     if not programme.tasks.filter(reports__isnull=False).exists():
-        from .demo_reports import load_demo_reports
+        from .demo_reports import load_demo_filings, load_demo_reports
 
         load_demo_reports(programme)
+        load_demo_filings(filing_request)
+
+
+def load_filing_request(programme: Programme):
+    """备案: two districts and a school directly under the city file their implementation plans."""
+    from .models import FilingRequest
+
+    request, _ = FilingRequest.objects.get_or_create(
+        programme=programme, title="职业教育提质培优工作方案备案", defaults={"due_date": dt.date(2020, 9, 30)})
+    request.filers.set(Organization.objects.filter(code__in=["JN-CQ", "JN-JY", "S-JNYS"]))
+    return request

@@ -45,3 +45,20 @@ def load_demo_reports(programme) -> None:
     waiting = _file(tasks[9], liaison, "2022-Q4", "专业设置负面清单已发布，高水平专业群建设推进中。", share=0.8)
     services.report_sign(user=chief, report=waiting, approve=True)  # awaits the office's review
     _file(tasks[12], "rsj_liaison", "2022-Q4", "配合完成技工院校精品课程建设。", share=1)  # awaits 人社局's leader
+
+
+def load_demo_filings(filing_request) -> None:
+    """长清 filed (after the deadline: marked late) and was accepted; 济阳 was returned; 艺术学校 has not filed."""
+    from django.core.files.base import ContentFile
+
+    from organizations.models import Organization
+
+    office = _user("jn_leader")
+    plan = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    for username, code, accept in (("cq_leader", "JN-CQ", True), ("jy_leader", "JN-JY", False)):
+        document = ContentFile(plan, name="工作方案.pdf")
+        filing = services.filing_submit(user=_user(username), filing_request=filing_request,
+                                        filer=Organization.objects.get(code=code), document=document,
+                                        key_dates="2020年10月启动，2022年6月中期评估，2022年12月总结")
+        services.filing_review(user=office, filing=filing, accept=accept,
+                               comment="" if accept else "请补充分年度目标和责任分工。")

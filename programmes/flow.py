@@ -17,7 +17,7 @@ from workflows.models import RoutedTask, routed_flow
 
 from . import actions, steps
 from .conflicts import ReportConflict
-from .models import ReportProcess
+from .models import FilingProcess, ReportProcess
 
 SIGNED, RETURNED, ACCEPTED = "signed", "returned", "accepted"
 
@@ -115,3 +115,70 @@ def task_complete(*, report, node: str, user):
         process.report = report  # the flow's nodes update the service's own (locked) report
 
     return completion.run_step(task=open_task(report, node), user=user, conflict=ReportConflict, attach=attach)
+
+
+# ---------------------------------------------------------------- plan filing (备案): file → review → accepted / returned
+
+
+def _filing(process):
+    return (process if isinstance(process, FilingProcess) else process.filingprocess).filing
+
+
+def filing_office_of(process):
+    return _filing(process).request.programme.issuer
+
+
+def filing_accepted(activation) -> bool:
+    return _filing(activation.process).decision == ACCEPTED
+
+
+def open_filing_page(request, **kwargs):
+    return redirect("programmes:filing", pk=_filing(request.activation.task.process).pk)
+
+
+@routed_flow
+class FilingFlow(flow.Flow):
+    """A unit files its implementation plan; the programme office accepts it or returns it with reasons.
+    A returned filing ends its process; the unit files the next round (a new process)."""
+
+    process_class = FilingProcess
+    task_class = RoutedTask
+    lock_impl = completion.LOCK  # viewflow's select_for_update_lock, waiting (workflows.completion)
+    process_title = _("工作方案备案")
+    process_description = _("区县和学校报送工作方案，计划办审核备案或退回。")
+
+    start = flow.StartHandle(this.start_filing).Annotation(title=_("报送工作方案")).Next(this.review)
+    review = (
+        flow.View(open_filing_page).Annotation(title=_("计划办审核"))
+        .Permission(full_perm(actions.REVIEW_PERM), obj=filing_office_of)
+        .onCreate(this.entered_review).Next(this.decided)
+    )
+    decided = flow.If(filing_accepted).Annotation(title=_("是否备案")).Then(this.accepted).Else(this.returned)
+    accepted = flow.Function(this.mark_accepted).Annotation(title=_("已备案")).Next(this.end)
+    returned = flow.Function(this.mark_returned).Annotation(title=_("已退回")).Next(this.end)
+    end = flow.End()
+
+    def has_view_permission(self, user, obj=None):
+        return False  # no viewflow pages: the filing page is ours
+
+    def start_filing(self, activation, filing):
+        activation.process.filing = filing
+        return activation.process
+
+    def entered_review(self, activation):
+        steps.filing_entered_review(filing=_filing(activation.process))
+
+    def mark_accepted(self, activation):
+        steps.filing_accepted(filing=_filing(activation.process))
+
+    def mark_returned(self, activation):
+        steps.filing_returned(filing=_filing(activation.process))
+
+
+def filing_review_complete(*, filing, user):
+    def attach(process):
+        process.filing = filing
+
+    task = (FilingFlow.task_class.objects.filter(process__filingprocess__filing=filing, flow_task=FilingFlow.review,
+                                                 status__in=[STATUS.NEW, STATUS.ASSIGNED]).order_by("-pk").first())
+    return completion.run_step(task=task, user=user, conflict=ReportConflict, attach=attach)

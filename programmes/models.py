@@ -194,3 +194,83 @@ class ReportProcess(Process):
     class Meta:
         verbose_name = _("进展报告审核流程")
         verbose_name_plural = _("进展报告审核流程")
+
+
+class FilingRequest(models.Model):
+    """备案: the programme asks districts and schools to file their implementation plan by a date."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="filing_requests")
+    title = models.CharField(_("名称"), max_length=200)
+    due_date = models.DateField(_("备案截止日"))
+    filers = models.ManyToManyField(Organization, verbose_name=_("备案单位"), related_name="filing_requests")
+
+    class Meta:
+        verbose_name = _("备案要求")
+        verbose_name_plural = _("备案要求")
+        ordering = ["-due_date", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class PlanFiling(models.Model):
+    """One round of a unit's filing: a document and its key dates; the programme office accepts or returns it."""
+
+    class Status(models.TextChoices):
+        REVIEWING = "reviewing", _("待审核")
+        ACCEPTED = "accepted", _("已备案")
+        RETURNED = "returned", _("已退回")
+
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    request = models.ForeignKey(FilingRequest, on_delete=models.PROTECT, related_name="filings")
+    filer = models.ForeignKey(Organization, verbose_name=_("备案单位"), on_delete=models.PROTECT,
+                              related_name="plan_filings")
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    document = models.FileField(_("工作方案"), upload_to="filings/%Y/%m/")
+    document_name = models.CharField(max_length=120, blank=True)
+    document_type = models.CharField(max_length=40, blank=True)
+    key_dates = models.TextField(_("关键时间节点"), blank=True)
+    late = models.BooleanField(_("逾期备案"), default=False,
+                               help_text=_("截止日之后报送：照常受理，标记为逾期"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.REVIEWING)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=10, blank=True)
+    comment = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("工作方案备案")
+        verbose_name_plural = _("工作方案备案")
+        ordering = ["-pk"]
+        constraints = [models.UniqueConstraint(fields=["request", "filer", "round"], name="uniq_filing_round")]
+
+    def __str__(self):
+        return f"{self.request} · {self.filer} · {self.round}"
+
+    def notification_scope(self):
+        return self.filer
+
+
+class FilingNotice(models.Model):
+    """The one overdue notice of a unit that has not filed by the deadline."""
+
+    request = models.ForeignKey(FilingRequest, on_delete=models.CASCADE, related_name="notices")
+    filer = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "filer"], name="uniq_filing_notice")]
+
+    def notification_scope(self):
+        return self.filer
+
+
+class FilingProcess(Process):
+    filing = models.OneToOneField(PlanFiling, null=True, blank=True, on_delete=models.PROTECT, related_name="process")
+
+    class Meta:
+        verbose_name = _("工作方案备案审核流程")
+        verbose_name_plural = _("工作方案备案审核流程")

@@ -70,3 +70,42 @@ def with_reports(tasks, user) -> QuerySet[ProgrammeTask]:
                          to_attr="all_reports"),
                 Prefetch("reports", queryset=reports_visible_to(user).order_by(*newest).select_related(
                     "unit", "submitted_by"), to_attr="seen_reports")))
+
+
+# --- plan filing (备案): the office sees every filer; a unit sees its own filings and those below it -------
+
+def filing_requests_visible_to(user):
+    from .models import FilingRequest
+
+    seen = policy.visible_orgs(user)
+    ids = FilingRequest.objects.filter(Q(programme__issuer__in=seen) | Q(filers__in=seen)).values("pk")
+    return FilingRequest.objects.filter(pk__in=ids)
+
+
+def filings_visible_to(user):
+    from .models import PlanFiling
+
+    seen = policy.visible_orgs(user)
+    return PlanFiling.objects.filter(Q(request__programme__issuer__in=seen) | Q(filer__in=seen))
+
+
+def get_filing_request_for_user(user, pk):
+    return _one(filing_requests_visible_to(user).select_related("programme__issuer"), pk)
+
+
+def get_filing_for_user(user, pk):
+    return _one(filings_visible_to(user).select_related("request__programme__issuer", "filer", "submitted_by"), pk)
+
+
+def filing_board(user, filing_request) -> list[dict]:
+    """One row per filer the user sees: its latest round, whether it is late, how many rounds."""
+    seen = policy.visible_orgs(user)
+    office = filing_request.programme.issuer in seen
+    filers = filing_request.filers.order_by("path")
+    if not office:
+        filers = filers.filter(pk__in=seen.values("pk"))
+    rounds = {}
+    for filing in filing_request.filings.order_by("round", "pk"):
+        rounds.setdefault(filing.filer_id, []).append(filing)
+    return [{"filer": f, "latest": (rounds.get(f.pk) or [None])[-1], "rounds": len(rounds.get(f.pk, []))}
+            for f in filers]

@@ -199,4 +199,83 @@ def supervise(*, day: dt.date | None = None) -> int:
     if not is_working_day(day):
         return 0
     tasks = ProgrammeTask.objects.filter(programme__starts_on__lte=day)
-    return sum(_supervise_task(task, day) for task in with_reports(tasks, None))
+    return sum(_supervise_task(task, day) for task in with_reports(tasks, None)) + _chase_filings(day)
+
+
+# ---------------------------------------------------------------- plan filing (备案)
+
+
+def _document(upload) -> tuple[str, str]:
+    if upload is None:
+        raise ValidationError({"document": _("请上传工作方案（PDF 或图片）。")})
+    try:
+        return _evidence(upload)
+    except ValidationError as exc:
+        raise ValidationError({"document": exc.messages}) from exc
+
+
+@transaction.atomic
+def filing_submit(*, user, filing_request, filer, document, key_dates: str = "",
+                  client_uuid: uuid.UUID | None = None):
+    """File (or, after a return, file again) the unit's implementation plan. A filing after the deadline
+    is accepted and marked late."""
+    from .models import PlanFiling
+    from .selectors import filings_visible_to
+
+    earlier = replay_of(filings_visible_to(user), client_uuid, refusal=_("您无权查看该备案。"))
+    if earlier is not None:
+        return earlier
+    if filer is None or not actions.may_file(user, filing_request, filer):
+        raise PermissionDenied(_("您不能代表该单位备案。"))
+    done = PlanFiling.objects.select_for_update().filter(request=filing_request, filer=filer).order_by("-round")
+    latest = done.first()
+    if latest is not None and latest.status != PlanFiling.Status.RETURNED:
+        raise flow_conflict(_("该单位的工作方案已在审核或已备案。"))
+    mime, name = _document(document)
+    filing = PlanFiling(request=filing_request, filer=filer, round=(latest.round + 1) if latest else 1,
+                        key_dates=(key_dates or "").strip(), submitted_by=user, client_uuid=client_uuid,
+                        document_type=mime, document_name=name,
+                        late=local_date(timezone.now()) > filing_request.due_date)
+    filing.document.save(name, document, save=False)
+    filing.save()
+    flow.FilingFlow.start.run(filing=filing)
+    return filing
+
+
+@transaction.atomic
+def filing_review(*, user, filing, accept: bool, comment: str = ""):
+    from .models import PlanFiling
+
+    locked = PlanFiling.objects.select_for_update().select_related("request__programme__issuer").get(pk=filing.pk)
+    if not actions.may_review_filing(user, locked):
+        if locked.status != PlanFiling.Status.REVIEWING:
+            raise flow_conflict(_("该备案当前不在审核环节。"))
+        raise PermissionDenied(_("您无权办理该步骤。"))
+    if not accept and not (comment or "").strip():
+        raise ValidationError({"comment": _("退回时请写明理由。")})
+    locked.reviewed_by, locked.reviewed_at = user, timezone.now()
+    locked.decision, locked.comment = (flow.ACCEPTED if accept else flow.RETURNED), (comment or "").strip()
+    locked.save(update_fields=["reviewed_by", "reviewed_at", "decision", "comment"])
+    flow.filing_review_complete(filing=locked, user=user)
+    return locked
+
+
+def _chase_filings(day: dt.date) -> int:
+    """The first working day after a filing deadline (or a catch-up day): one notice per unit not filed."""
+    from .models import FilingNotice, FilingRequest
+
+    sent = 0
+    for request in FilingRequest.objects.filter(due_date__lt=day).prefetch_related("filers"):
+        if not _in_window(day, add_working_days(request.due_date, 1)):
+            continue
+        filed = set(request.filings.values_list("filer_id", flat=True))
+        for filer in request.filers.all():
+            if filer.pk in filed:
+                continue
+            with transaction.atomic():
+                notice, created = FilingNotice.objects.get_or_create(request=request, filer=filer,
+                                                                     defaults={"day": day})
+                if created:
+                    events.emit(events.PROGRAMME_FILING_OVERDUE, target=notice)
+                    sent += 1
+    return sent

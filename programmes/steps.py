@@ -43,3 +43,22 @@ def stamp(*, report: ProgressReport, user, step: str, decision: str, comment: st
         fields = ["reviewed_by", "reviewed_at"]
     report.decision, report.comment = decision, comment
     report.save(update_fields=fields + ["decision", "comment"])
+
+
+def filing_set_status(*, filing, status: str) -> None:
+    filing.status = status
+    filing.save(update_fields=["status"])
+
+
+def filing_entered_review(*, filing) -> None:
+    events.emit(events.PROGRAMME_FILING_TO_REVIEW, target=filing, actor=filing.submitted_by)
+
+
+def filing_accepted(*, filing) -> None:
+    filing_set_status(filing=filing, status=filing.Status.ACCEPTED)
+    events.emit(events.PROGRAMME_FILING_ACCEPTED, target=filing, actor=filing.reviewed_by)
+
+
+def filing_returned(*, filing) -> None:
+    filing_set_status(filing=filing, status=filing.Status.RETURNED)
+    events.emit(events.PROGRAMME_FILING_RETURNED, target=filing, actor=filing.reviewed_by)

@@ -20,8 +20,10 @@ from . import actions, services, status
 from .board import board, task_row
 from .export import task_list_xlsx
 from .models import Indicator
-from .selectors import (board_tasks, get_programme_for_user, get_report_for_user, get_task_for_user,
-                        programmes_visible_to, with_reports)
+from .selectors import (board_tasks, filing_requests_visible_to, get_filing_for_user, get_filing_request_for_user,
+                        get_programme_for_user, get_report_for_user, get_task_for_user, programmes_visible_to,
+                        with_reports)
+from .selectors import filing_board as filing_board_rows
 
 
 def _today():
@@ -44,6 +46,7 @@ def programme_board(request, pk):
         "programme": programme, "phases": programme.phases.all(), "rows": shown, "total": len(rows),
         "counts": [(key, label, counts[key]) for key, label in status.STATUSES.items()],
         "wanted": wanted if wanted in status.STATUSES else "", "today": _today(),
+        "filing_requests": filing_requests_visible_to(request.user).filter(programme=programme),
     })
 
 
@@ -133,6 +136,78 @@ def report_evidence(request, pk):
                         as_attachment=True, filename=report.evidence_name or "evidence")
 
 
+# ---------------------------------------------------------------- plan filing (备案)
+
+
+def _filing_state(row, due) -> str:
+    latest = row["latest"]
+    if latest is None:
+        return "missing_late" if _today() > due else "missing"
+    return latest.status
+
+
+FILING_STATES = {"missing": _("未报送"), "missing_late": _("逾期未报送"), "reviewing": _("待审核"),
+                 "accepted": _("已备案"), "returned": _("已退回")}
+
+
+@login_required
+def filing_board(request, pk):
+    filing_request = get_filing_request_for_user(request.user, pk)
+    rows = filing_board_rows(request.user, filing_request)
+    for row in rows:
+        row["state"] = _filing_state(row, filing_request.due_date)
+        row["state_label"] = FILING_STATES[row["state"]]
+    return render(request, "programmes/filing_board.html", {
+        "filing_request": filing_request, "rows": rows,
+        "units": actions.filer_units(request.user, filing_request), "late_now": _today() > filing_request.due_date,
+    })
+
+
+@login_required
+@require_POST
+def filing_file(request, pk):
+    filing_request = get_filing_request_for_user(request.user, pk)
+    units = {str(u.pk): u for u in actions.filer_units(request.user, filing_request)}
+    filer = units.get(request.POST.get("unit", "")) or (next(iter(units.values())) if len(units) == 1 else None)
+    try:
+        filing = services.filing_submit(user=request.user, filing_request=filing_request, filer=filer,
+                                        document=request.FILES.get("document"),
+                                        key_dates=request.POST.get("key_dates", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        return redirect("programmes:filing-board", pk=filing_request.pk)
+    messages.success(request, _("工作方案已报送，等待计划办审核。"))
+    return redirect("programmes:filing", pk=filing.pk)
+
+
+@login_required
+def filing_detail(request, pk):
+    filing = get_filing_for_user(request.user, pk)
+    return render(request, "programmes/filing.html", {
+        "filing": filing, "may_review": actions.may_review_filing(request.user, filing)})
+
+
+@login_required
+@require_POST
+def filing_decide(request, pk):
+    filing = get_filing_for_user(request.user, pk)
+    try:
+        services.filing_review(user=request.user, filing=filing, accept=request.POST.get("decision") == "yes",
+                               comment=request.POST.get("comment", ""))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+    else:
+        messages.success(request, _("已办理。"))
+    return redirect("programmes:filing", pk=filing.pk)
+
+
+@login_required
+def filing_document(request, pk):
+    filing = get_filing_for_user(request.user, pk)
+    return FileResponse(filing.document.open("rb"), content_type=filing.document_type or "application/octet-stream",
+                        as_attachment=True, filename=filing.document_name or "plan")
+
+
 app_name = "programmes"
 urlpatterns = [
     path("", programme_list, name="list"),
@@ -143,4 +218,9 @@ urlpatterns = [
     path("reports/<int:pk>/", report_detail, name="report"),
     path("reports/<int:pk>/decide/", report_decide, name="report-decide"),
     path("reports/<int:pk>/evidence/", report_evidence, name="report-evidence"),
+    path("filing-requests/<int:pk>/", filing_board, name="filing-board"),
+    path("filing-requests/<int:pk>/file/", filing_file, name="filing-file"),
+    path("filings/<int:pk>/", filing_detail, name="filing"),
+    path("filings/<int:pk>/decide/", filing_decide, name="filing-decide"),
+    path("filings/<int:pk>/document/", filing_document, name="filing-document"),
 ]

@@ -189,6 +189,15 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
                  "reports/<int:pk>/evidence/")},
     **{f"programmes/{p}": Case(signed_in(404), url=f"/programmes/{p.replace('<int:pk>', '999999')}", method="post")
        for p in ("tasks/<int:pk>/report/", "reports/<int:pk>/decide/")},
+    **{f"programmes/{p}": Case(signed_in(404), url=f"/programmes/{p.replace('<int:pk>', '999999')}")
+       for p in ("filing-requests/<int:pk>/", "filings/<int:pk>/", "filings/<int:pk>/document/")},
+    **{f"programmes/{p}": Case(signed_in(404), url=f"/programmes/{p.replace('<int:pk>', '999999')}", method="post")
+       for p in ("filing-requests/<int:pk>/file/", "filings/<int:pk>/decide/")},
+    "api/v1/filing-requests/": Case(signed_in(200, anonymous=401)),
+    "api/v1/filings/": Case(signed_in(200, anonymous=401)),
+    **{f"api/v1/{p}": Case(signed_in(404, anonymous=401), url=f"/api/v1/{p.replace('<int:pk>', '999999')}",
+                           method="post")
+       for p in ("filing-requests/<int:pk>/file/", "filings/<int:pk>/review/")},
     "api/v1/programmes/": Case(signed_in(200, anonymous=401)),
     "api/v1/programme-tasks/": Case(signed_in(200, anonymous=401)),
     "api/v1/programme-reports/": Case(signed_in(200, anonymous=401)),
