@@ -15,6 +15,7 @@ from fpdf import FPDF
 
 from .models import RectificationOrder, Visit, VisitItemResult
 from .stats import SHANGHAI
+from .watermark import pairs_of, watermarked
 
 FONT = Path(__file__).parent / "fonts" / "wqy-microhei.ttf"
 RED = (200, 16, 16)
@@ -115,7 +116,28 @@ def _order_pdf(order: RectificationOrder) -> bytes:
     _para(pdf, _("请于%(day)s前完成整改，并通过督导平台报送整改报告及佐证材料。逾期未完成的，将按规定督办。")
           % {"day": cn_date(order.deadline.due_at)})
     _seal_block(pdf, order.issuer.name, order.issued_at)
+    _pairs_appendix(pdf, order)
     return bytes(pdf.output())
+
+
+def _pairs_appendix(pdf: FPDF, order: RectificationOrder) -> None:
+    """A page of before/after photos per finding (the watermarked copies people see), once there are any."""
+    pairs = [(i, p) for i, p in enumerate(pairs_of(order), 1) if p["before"] or p["after"]]
+    if not pairs:
+        return
+    pdf.add_page()
+    _heading(pdf, _("附件：整改前后照片对照"), 16, gap=6)
+    for index, pair in pairs:
+        if pdf.get_y() > pdf.h - 90:
+            pdf.add_page()
+        _para(pdf, _finding_line(index, pair["finding"]), indent=False, gap=1)
+        top = pdf.get_y()
+        for x, label, photos in ((20, _("整改前"), pair["before"]), (110, _("整改后"), pair["after"])):
+            pdf.set_xy(x, top)
+            pdf.cell(80, 7, label)
+            if photos:
+                pdf.image(watermarked(photos[0], thumb=True), x=x, y=top + 8, w=80, h=60, keep_aspect_ratio=True)
+        pdf.set_xy(20, top + 72)
 
 
 def _result_summary(visit: Visit) -> dict:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from .evidence import download_name
 from .models import Attachment
 from .selectors import get_order_for_user
-from .watermark import is_image, verify
+from .watermark import pairs_of, verify  # noqa: F401 (pairs_of: the order page's pairs)
 
 
 def order_evidence_for_user(user, pk, attachment_pk) -> Attachment:
@@ -23,16 +23,6 @@ def order_evidence_for_user(user, pk, attachment_pk) -> Attachment:
     if attachment is None:
         raise Http404("no such file")
     return attachment
-
-
-def pairs_of(order) -> list[dict]:
-    """Per finding: its photos from the visit (before) and the school's rectification photos for it (after)."""
-    after = {}
-    for photo in Attachment.objects.filter(reports__order=order, answers_finding__order=order,
-                                           kind=Attachment.Kind.IMAGE).distinct().select_related("uploaded_by"):
-        after.setdefault(photo.answers_finding_id, []).append(photo)
-    return [{"finding": f, "before": [a for a in f.attachments.all() if is_image(a)], "after": after.get(f.pk, [])}
-            for f in order.findings.prefetch_related("attachments")]
 
 
 @login_required

@@ -11,6 +11,7 @@
 """
 import hashlib
 import io
+from pathlib import Path
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -20,9 +21,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .evidence import _decode, download_name
 from .models import Attachment
-from .pdf import FONT
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+FONT = Path(__file__).parent / "fonts" / "wqy-microhei.ttf"  # the CJK font the PDFs embed too
 BAND_ALPHA = 150
 
 
@@ -46,14 +47,19 @@ def _band(image: Image.Image, text: str) -> Image.Image:
     return Image.alpha_composite(base, layer).convert("RGB")
 
 
-def watermarked_response(attachment: Attachment, *, thumb: bool = False) -> FileResponse:
-    """The displayed copy of an image: the stored clean copy (or thumbnail) with the caption band."""
+def watermarked(attachment: Attachment, *, thumb: bool = False) -> io.BytesIO:
+    """The displayed copy of an image as JPEG bytes: the stored clean copy (or thumbnail) with the caption band."""
     field = attachment.thumbnail if thumb and attachment.thumbnail else attachment.file
     with field.open("rb") as stored:
         image = _decode(stored.read())
     out = io.BytesIO()
     _band(image, caption(attachment)).save(out, "JPEG", quality=85)
     out.seek(0)
+    return out
+
+
+def watermarked_response(attachment: Attachment, *, thumb: bool = False) -> FileResponse:
+    out = watermarked(attachment, thumb=thumb)
     response = FileResponse(out, content_type="image/jpeg", filename=download_name(attachment, thumb=thumb).rsplit(".", 1)[0] + ".jpg")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox"
@@ -90,3 +96,13 @@ def verify(attachment: Attachment) -> Verification:
 
 def is_image(attachment: Attachment) -> bool:
     return attachment.kind == Attachment.Kind.IMAGE
+
+
+def pairs_of(order) -> list[dict]:
+    """Per finding: its photos from the visit (before) and the school's rectification photos for it (after)."""
+    after = {}
+    for photo in Attachment.objects.filter(reports__order=order, answers_finding__order=order,
+                                           kind=Attachment.Kind.IMAGE).distinct().select_related("uploaded_by"):
+        after.setdefault(photo.answers_finding_id, []).append(photo)
+    return [{"finding": f, "before": [a for a in f.attachments.all() if is_image(a)], "after": after.get(f.pk, [])}
+            for f in order.findings.prefetch_related("attachments")]

@@ -2,10 +2,13 @@
 page shows it beside the visit's "before" photo, every displayed copy carries a watermark while the original is
 kept byte for byte, and the hash check on the page turns into a mismatch when one stored byte changes."""
 import hashlib
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
 
 from inspections.models import Attachment, RectificationOrder
 from inspections.orders import order_sign
@@ -78,6 +81,9 @@ def test_before_and_after_photos_are_paired_watermarked_and_their_originals_veri
     before = finding.attachments.get()
     shown = page.request.get(f"{base}/orders/{order.pk}/files/{before.pk}/")
     assert shown.headers["content-type"] == "image/jpeg" and shown.body() not in (BEFORE, before.file.read())
+    pdf = PdfReader(io.BytesIO(page.request.get(f"{base}{reverse('reports:order-pdf', args=[order.pk])}").body()))
+    last = pdf.pages[-1]
+    assert "整改前后照片对照" in last.extract_text().replace(" ", "") and len(last.images) == 2  # the pair
     download = page.request.get(f"{base}/orders/{order.pk}/files/{before.pk}/original/")
     assert download.body() == BEFORE  # byte for byte, watermark-free
     box = page.locator(f"[data-evidence='{before.pk}']")

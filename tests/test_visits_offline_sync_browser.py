@@ -1,7 +1,8 @@
 """Offline visits in headless Chromium, beyond findings (tests/test_visits_offline_browser.py): a check-in made
 offline, a tablet restarted offline, a sync cut midway, and the conflict rules of static/dudao/visit.js.
 Each test asserts on the server that nothing typed on the tablet was lost and nothing arrived twice."""
-import json
+import io
+import os
 import time
 
 import pytest
@@ -327,4 +328,45 @@ def test_a_full_device_says_so_and_keeps_the_finding_dialog_with_what_was_typed(
     assert list(Finding.objects.values_list("description", flat=True)) == ["存储满时记录的问题"]
     assert Finding.objects.get().attachments.count() == 1
     assert VisitItemResult.objects.get().result == "fail"
+    context.close()
+
+
+@pytest.mark.skipif(not os.environ.get("DUDAO_MEASURE"), reason="a measurement (several minutes): DUDAO_MEASURE=1")
+@pytest.mark.timeout(1200)
+def test_thirty_photos_sync_on_a_throttled_connection(one_browser, checked_in, live_server, tmp_path):
+    """Not a check: prints how long 10 findings with 3 photos each take to sync on a slow mobile link
+    (Chromium's emulation: 150 ms latency, 1.6 Mbit/s down, 750 kbit/s up), for the README."""
+    from PIL import Image
+    context = one_browser.new_context(viewport=TABLET, locale="zh-CN", service_workers="allow")
+    page = context.new_page()
+    base = live_server.url
+    login(page, base, "district_inspector", PASSWORD)
+    _ready(page, f"{base}/visits/{checked_in.pk}/conduct/")
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": True, "latency": 0, "downloadThroughput": -1,
+                                                  "uploadThroughput": -1})
+    photos = []
+    for n in range(30):  # a photo-like picture: a tint with sensor noise, 4 megapixels before resizing
+        noise = Image.effect_noise((2400, 1800), 24).convert("RGB")
+        tint = Image.new("RGB", (2400, 1800), (40 + 6 * n, 120, 200 - 5 * n))
+        buf = io.BytesIO()
+        Image.blend(noise, tint, 0.6).save(buf, "JPEG", quality=92)
+        photos.append({"name": f"p{n}.jpg", "mimeType": "image/jpeg", "buffer": buf.getvalue()})
+    sections = page.locator(".vs-item").all()[:10]
+    for n, article in enumerate(sections):
+        code = article.get_attribute("data-code")
+        if not article.is_visible():
+            page.locator(f".vs-tab[data-goto='{'ABCDEFGH'.index(code[0])}']").click()
+        _finding(page, code, f"{code} 照片测量", photos[3 * n:3 * n + 3]).locator(".vs-thumbs img").nth(2).wait_for()
+    sizes = page.evaluate(OUTBOX.replace("ok(q.result)", "ok(q.result.filter(e => e.kind === 'photo').map(e => e.blob.size))"))
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 150,
+                                                  "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8})
+    started = time.monotonic()
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    _synced(page, timeout=900)
+    took = time.monotonic() - started
+    assert Finding.objects.count() == 10 and sum(f.attachments.count() for f in Finding.objects.all()) == 30
+    print(f"\nMEASURE 30 photos, {sum(sizes) / 1e6:.1f} MB after resizing (mean {sum(sizes) / len(sizes) / 1e3:.0f} kB),"
+          f" 10 findings + 10 answers: synced in {took:.1f} s on 750 kbit/s up, 150 ms latency")
     context.close()
