@@ -34,6 +34,47 @@ def _visit(tree, people):
                       team=[people.district_inspector, people.city_inspector])
 
 
+def _programme(tree, people):
+    from .programme_helpers import programme_with_tasks, units_and_people
+    return programme_with_tasks(tree, units_and_people(tree, people))
+
+
+def _unit_report(tree, people):
+    """A 人社局 liaison's report on the task 人社局 leads (made directly: the flow is not under test here)."""
+    import datetime as dt
+    from programmes.models import ProgressReport
+    task = _programme(tree, people).led
+    return ProgressReport.objects.create(task=task, unit=task.lead_unit, period="2026-Q3",
+                                         period_end=dt.date(2026, 9, 30), narrative="进展",
+                                         submitted_by=task.lead_unit.memberships.get(role="liaison").user)
+
+
+def _task_notice(kind):
+    def build(tree, people):
+        import datetime as dt
+        from programmes.models import SupervisionNotice
+        return SupervisionNotice.objects.create(task=_programme(tree, people).led, kind=kind, period="2026-Q3",
+                                                day=dt.date(2026, 10, 16))
+    return build
+
+
+def _district_filing(tree, people):
+    import datetime as dt
+    from programmes.models import FilingRequest, PlanFiling
+    request = FilingRequest.objects.create(programme=_programme(tree, people).programme, title="工作方案备案",
+                                           due_date=dt.date(2026, 3, 31))
+    request.filers.add(tree.district_a, tree.school_a)
+    return PlanFiling.objects.create(request=request, filer=tree.district_a, document="filings/p.pdf",
+                                     submitted_by=people.district_leader)
+
+
+def _filing_notice(tree, people):
+    import datetime as dt
+    from programmes.models import FilingNotice
+    request = _district_filing(tree, people).request
+    return FilingNotice.objects.create(request=request, filer=tree.school_a, day=dt.date(2026, 4, 1))
+
+
 # (event, target builder, told, never told)
 ROWS = [
     # Only the school leader signs (inspections.actions): only they are asked to.
@@ -76,7 +117,27 @@ ROWS = [
     (ev.CLUE_REPLIED, _clue, set(), {"district_leader", "school_leader", "district_inspector"}),  # settles only
     (ev.CAMPAIGN_PUBLICATION_DUE, _campaign, {"city_leader"}, {"district_leader", "school_leader"}),
     (ev.CAMPAIGN_RESULTS_PUBLISHED, _campaign, set(), {"city_leader", "district_leader"}),  # settles only
+    # Programmes: a department's people and the programme office only; never a school, nor another unit.
+    (ev.PROGRAMME_REPORT_TO_SIGN, _unit_report, {"rsj_leader"}, {"rsj_liaison", "city_leader", "school_leader"}),
+    (ev.PROGRAMME_REPORT_TO_REVIEW, _unit_report, {"city_leader"},
+     {"rsj_leader", "district_leader", "city_inspector", "wjw_liaison"}),
+    (ev.PROGRAMME_REPORT_ACCEPTED, _unit_report, {"rsj_liaison"}, {"rsj_leader", "city_leader", "wjw_liaison"}),
+    (ev.PROGRAMME_REPORT_RETURNED, _unit_report, {"rsj_liaison"}, {"rsj_leader", "city_leader", "wjw_liaison"}),
+    (ev.PROGRAMME_REPORT_MISSING, _task_notice("missing"), {"rsj_liaison", "rsj_leader"},
+     {"city_leader", "wjw_liaison", "city_liaison", "school_leader"}),
+    (ev.PROGRAMME_TASK_LAGGING, _task_notice("lagging"), {"rsj_leader", "city_leader"},
+     {"rsj_liaison", "wjw_liaison", "district_leader"}),
+    (ev.PROGRAMME_TASK_OVERDUE, _task_notice("overdue"), {"rsj_leader", "city_leader"},
+     {"rsj_liaison", "wjw_liaison", "district_leader"}),
+    (ev.PROGRAMME_FILING_TO_REVIEW, _district_filing, {"city_leader"},
+     {"district_leader", "other_district_leader", "city_inspector"}),
+    (ev.PROGRAMME_FILING_ACCEPTED, _district_filing, {"district_leader"},
+     {"other_district_leader", "city_leader", "district_inspector"}),
+    (ev.PROGRAMME_FILING_RETURNED, _district_filing, {"district_leader"},
+     {"other_district_leader", "city_leader", "district_inspector"}),
+    (ev.PROGRAMME_FILING_OVERDUE, _filing_notice, {"school_leader"}, {"school_staff", "district_leader", "city_leader"}),
 ]
+
 TOLD = [row for row in ROWS if row[2]]
 
 
@@ -111,6 +172,12 @@ def test_title_names_the_order_and_link_points_at_its_page(people, tree, event, 
         assert "王秘密" not in note.title  # never the complainant
     elif event.startswith("campaign."):
         assert target.title in note.title and note.link == f"/draws/campaigns/{target.pk}/"
+    elif event.startswith("programme.filing"):
+        filing = getattr(target, "request", None)
+        assert filing.title in note.title and note.link.startswith("/programmes/filing")
+    elif event.startswith("programme."):
+        task = getattr(target, "task", target)
+        assert task.title in note.title and note.link.startswith("/programmes/")
     else:
         assert order.number in note.title and note.link == f"/orders/{order.pk}/"
 
