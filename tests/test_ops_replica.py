@@ -1,7 +1,7 @@
 """Statistics from a real streaming replica, made in the test and thrown away afterwards (even when it fails).
 
 A second primary (`initdb`, 127.0.0.1:5441) gets a copy of the test database (pg_dump), and a hot standby
-(`pg_basebackup -R` from it, 127.0.0.1:5440) streams from it. The test points `default` at that primary and
+(`pg_basebackup -R` from it, 127.0.0.1:5440) streams from it (two ports higher per further xdist worker). The test points `default` at that primary and
 adds the `replica` alias as DATABASE_REPLICA_URL makes it. Replicating the tests' own server instead would copy
 everything on it (other projects' data too: 5 GB here once) and need a replication line in its pg_hba.conf.
 
@@ -34,8 +34,11 @@ pytestmark = [
     pytest.mark.xdist_group("replica-cluster"),
     pytest.mark.django_db(transaction=True, databases=["default", REPLICA]),
 ]
-ROOT = Path("/tmp/h17")
-PRIMARY, STANDBY = (ROOT / "primary", 5441), (ROOT / "standby", 5440)
+# One pair of clusters per pytest-xdist worker (ports 5440-5449: five workers), should two workers ever run these.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_BASE = 5440 + 2 * (int(_WORKER[2:]) if _WORKER[2:].isdigit() else 0)
+ROOT = Path("/tmp/h17") / _WORKER
+PRIMARY, STANDBY = (ROOT / "primary", _BASE + 1), (ROOT / "standby", _BASE)
 
 
 def _bin(name: str) -> str:
@@ -51,7 +54,9 @@ def _as_server_user(argv: list[str]) -> list[str]:
 
 
 def _run(argv, **kw):
-    return subprocess.run(_as_server_user(argv), check=True, capture_output=True, text=True, timeout=60, **kw)
+    done = subprocess.run(_as_server_user(argv), check=False, capture_output=True, text=True, timeout=60, cwd="/", **kw)
+    assert done.returncode == 0, f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-2000:]}"
+    return done
 
 
 def _start(cluster):
@@ -82,6 +87,8 @@ def _copy_test_database(db):
 @pytest.fixture(scope="module")
 def clusters(django_db_setup):
     """The second primary with the test database, and its streaming hot standby; both deleted afterwards."""
+    if STANDBY[1] > 5448:
+        pytest.skip("more pytest-xdist workers than replica ports (5440-5449)")
     ROOT.mkdir(parents=True, exist_ok=True)
     ROOT.chmod(0o777)  # the server's user makes the clusters under it
     _stop(STANDBY), _stop(PRIMARY)  # clusters left by a run that was killed
