@@ -227,9 +227,16 @@ def visit_line(s, key, school, lead, planned_wd, planned_at, fails, stages, step
     visit = visit_svc.visit_plan(school=s.orgs[school], planned_date=s.day(planned_wd), lead=s.u(lead),
                                  planned_by=s.u(lead), client_uuid=story_uuid(key))
     yield from visit_on_site(s, visit, lead, fails, stages)
-    order = visit.orders.first()
-    if order is not None:
-        yield from order_steps(s, order, steps)
+    # A visit's findings go out as one order per deadline. The story follows the most urgent; the school signs
+    # and answers the others with it, and they wait for their re-check.
+    orders = list(visit.orders.order_by("deadline__due_at", "pk"))
+    for (wd, hour), verb, *args in steps if orders else ():
+        yield s.at(wd, hour)
+        for order in orders if verb in SCHOOL_ANSWERS_TOGETHER else orders[:1]:
+            ORDER_VERBS[verb](s, order, *args)
+
+
+SCHOOL_ANSWERS_TOGETHER = ("sign", "report", "approve")
 
 
 # ---------------------------------------------------------------- clues

@@ -36,9 +36,31 @@ def finding_working_days(finding) -> int:
     return min(days)
 
 
+# The longest deadline an issuer may give one finding (the default table's longest is 20).
+MAX_FINDING_WORKING_DAYS = 60
+
+
+def finding_deadline_days(finding) -> int:
+    """The deadline the issuer set for the finding when drafting its order, else its default."""
+    return finding.working_days or finding_working_days(finding)
+
+
 def order_working_days(findings) -> int:
     """An order's deadline: the shortest of its findings' (a hazard is fixed first)."""
-    return min(finding_working_days(finding) for finding in findings)
+    return min(finding_deadline_days(finding) for finding in findings)
+
+
+def order_groups(findings) -> list[list]:
+    """How a reviewed visit's findings go out: one order per deadline, and one per finding marked to go alone,
+    so a paperwork finding is not held to a hazard's two working days. Shortest deadline first."""
+    by_days: dict[int, list] = {}
+    alone = []
+    for finding in findings:
+        if finding.own_order:
+            alone.append([finding])
+        else:
+            by_days.setdefault(finding_deadline_days(finding), []).append(finding)
+    return sorted([*by_days.values(), *alone], key=lambda group: (order_working_days(group), group[0].pk))
 
 
 def deadline_reminder_due(*, working_days_given: int, working_days_left: int) -> bool:

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import checklist_admin, views_offline
+from . import checklist_admin, drafts, thresholds, views_offline
 from . import visits as services
 from .watermark import watermarked_response
 from .forms_visits import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
@@ -108,12 +108,26 @@ def summary(request, pk):
 def review(request, pk):
     visit = get_visit_for_user(request.user, pk)
     if request.method == "POST":
-        return _act(request, visit, services.visit_review, lambda v: _review_done(request.user, v),
-                    approve=request.POST.get("decision") == "approve", reason=request.POST.get("reason", ""))
+        try:
+            visit = services.visit_review(visit=visit, user=request.user,
+                                          approve=request.POST.get("decision") == "approve",
+                                          reason=request.POST.get("reason", ""),
+                                          plans=drafts.plans_from_form(visit, request.POST))
+        except ValidationError as exc:  # shown on the same page with everything typed kept
+            messages.error(request, " ".join(exc.messages))
+            return _review_page(request, visit, posted=request.POST, status=400)
+        messages.success(request, _review_done(request.user, visit))
+        return redirect("visits:detail", pk=visit.pk)
     if not services.may_review(request.user, visit):
         raise PermissionDenied
+    return _review_page(request, visit)
+
+
+def _review_page(request, visit, *, posted=None, status=200):
     return render(request, "inspections/visits/review.html", _context(
-        request, visit, sections=_sections(visit), loose_findings=visit.findings.filter(item=None)))
+        request, visit, sections=_sections(visit), loose_findings=visit.findings.filter(item=None),
+        draft_rows=drafts.draft_rows(visit, posted), draft_orders=drafts.draft_orders(visit),
+        max_days=thresholds.MAX_FINDING_WORKING_DAYS, reason=(posted or {}).get("reason", "")), status=status)
 
 
 def _review_done(user, visit) -> str:

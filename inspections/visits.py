@@ -34,6 +34,8 @@ from .models import (
     Attachment, Campaign, ChecklistItem, ChecklistTemplate, Finding, Severity, Visit, VisitItemResult,
     VisitTeamMember,
 )
+from . import thresholds
+from .models import limits
 from .models.visits import Kind
 from .selectors_visits import visits_visible_to
 
@@ -420,6 +422,37 @@ def visit_sign(*, visit: Visit, user, representative_name: str, signature_data_u
 
 # ---------------------------------------------------------------- submit and review
 
+def _plan_days(raw) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        days = int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError({"working_days": _("整改期限须为工作日天数（整数）。")}) from None
+    if not 1 <= days <= thresholds.MAX_FINDING_WORKING_DAYS:
+        raise ValidationError({"working_days": _("整改期限须在 1 至 %(max)s 个工作日之间。")
+                               % {"max": thresholds.MAX_FINDING_WORKING_DAYS}})
+    return days
+
+
+def finding_plans_set(*, visit: Visit, plans: list[dict]) -> list[Finding]:
+    """Draft the orders: each planned finding's requirement, deadline (working days) and whether it goes alone."""
+    open_findings = {f.pk: f for f in visit.findings.filter(needs_rectification=True, order__isnull=True)}
+    changed = []
+    for plan in plans:
+        raw = plan.get("finding")
+        finding = open_findings.get(raw if type(raw) is int else int(raw) if str(raw).isdigit() else None)
+        if finding is None:
+            raise ValidationError({"plans": _("只能为本次检查中待整改的问题设置整改要求。")})
+        finding.requirement = (plan.get("requirement") or "").strip()
+        if len(finding.requirement) > limits.NOTE:
+            raise ValidationError({"requirement": _("整改要求过长。")})
+        finding.working_days, finding.own_order = _plan_days(plan.get("working_days")), bool(plan.get("own_order"))
+        finding.save(update_fields=["requirement", "working_days", "own_order"])
+        changed.append(finding)
+    return changed
+
+
 
 @transaction.atomic
 def visit_submit(*, visit: Visit, user, summary: str | None = None) -> Visit:
@@ -438,14 +471,20 @@ def visit_submit(*, visit: Visit, user, summary: str | None = None) -> Visit:
 
 
 @transaction.atomic
-def visit_review(*, visit: Visit, user, approve: bool, reason: str = "") -> Visit:
-    """A leader approves (findings go out as one order) or returns the record with a reason."""
+def visit_review(*, visit: Visit, user, approve: bool, reason: str = "", plans: list[dict] | None = None) -> Visit:
+    """A leader approves (the findings go out as orders, drafted by `plans`) or returns the record with a reason.
+
+    `plans`: per finding needing rectification, its requirement, deadline in working days and whether it goes
+    out alone (`finding_plans_set`); findings left out keep their defaults.
+    """
     reason = (reason or "").strip()
     if not approve and not reason:
         raise ValidationError({"reason": _("退回时必须填写理由。")})
     visit = _locked(visit)
     _require(may_review(user, visit), _("只有组织机构的督导领导可以审核检查记录。"))
     _require_status(visit, (Visit.Status.SUBMITTED,), _("当前状态不能审核。"))
+    if approve and plans:
+        finding_plans_set(visit=visit, plans=plans)
     # The flow's decision gate reads review_approved; on approval its hand-over node issues the order.
     visit.reviewed_by, visit.reviewed_at, visit.review_note = user, timezone.now(), reason
     visit.review_approved = bool(approve)

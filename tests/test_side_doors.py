@@ -175,5 +175,5 @@ def test_a_reviewed_visits_order_carries_a_keyed_uuid(people, tree):
     visit = plan(people, tree)
     visit_check_in(visit=visit, user=people.district_inspector, geo_status="denied")
     finding_record(visit=visit, user=people.district_inspector, item=items_of(visit)[0], description="不符合")
-    order = visit_hand_over(visit=visit, approved_by=people.district_leader)
+    [order] = visit_hand_over(visit=visit, approved_by=people.district_leader)
     assert order.client_uuid == server_uuid("visit-order", str(visit.pk))

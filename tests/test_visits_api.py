@@ -128,7 +128,7 @@ def test_sign_with_a_bad_data_url_is_400_and_a_good_one_moves_on(people, tree):
     assert client.get(f"/visits/{visit.pk}/signature.png").status_code == 200
 
 
-def test_submit_and_review_through_the_api_issue_one_order(people, tree):
+def test_submit_and_review_through_the_api_issue_the_findings_orders(people, tree):
     visit = plan(people, tree)
     conduct(visit, people.district_inspector, fail_codes=("A1", "A2"))
     lead = api(people.district_inspector)
@@ -141,8 +141,15 @@ def test_submit_and_review_through_the_api_issue_one_order(people, tree):
     assert r.status_code == 400 and "reason" in r.json()
     assert api(people.other_district_leader).post(f"/api/v1/visits/{visit.pk}/review/", {"decision": "approve"},
                                                   format="json").status_code == 404
-    assert leader.post(f"/api/v1/visits/{visit.pk}/review/", {"decision": "approve"}, format="json").status_code == 200
-    assert RectificationOrder.objects.get().findings.count() == 2
+    findings = list(Finding.objects.filter(visit=visit))
+    bad = {"decision": "approve", "plans": [{"finding": findings[0].pk, "working_days": 0}]}
+    r = leader.post(f"/api/v1/visits/{visit.pk}/review/", bad, format="json")
+    assert r.status_code == 400 and "plans" in r.json()
+    same = [{"finding": f.pk, "working_days": 7, "requirement": f"整改{f.pk}"} for f in findings]
+    assert leader.post(f"/api/v1/visits/{visit.pk}/review/", {"decision": "approve", "plans": same},
+                       format="json").status_code == 200
+    order = RectificationOrder.objects.get()  # the same deadline for both: one order
+    assert order.findings.count() == 2 and all(f"整改{f.pk}" in order.requirements for f in findings)
     r = lead.post(f"/api/v1/visits/{visit.pk}/findings/", {"description": "补记"}, format="multipart")
     assert r.status_code == 409
     assert leader.post(f"/api/v1/visits/{visit.pk}/review/", {"decision": "approve"}, format="json").status_code == 409

@@ -3,6 +3,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from viewflow.workflow import STATUS
 
+from inspections import thresholds
 from inspections.models import AuditEvent, Finding, RectificationOrder, Visit, VisitItemResult
 from inspections.visits import (
     VisitConflict, finding_record, item_result_record, visit_check_in, visit_review, visit_sign, visit_submit,
@@ -17,7 +18,7 @@ def _open_nodes(visit):
     return sorted(t.flow_task.name for t in process.task_set.filter(status__in=[STATUS.NEW, STATUS.ASSIGNED]))
 
 
-def test_whole_visit_with_return_ends_in_one_order_with_all_findings(people, tree):
+def test_whole_visit_with_return_ends_in_orders_covering_every_finding_once(people, tree):
     visit = plan(people, tree)
     assert _open_nodes(visit) == ["conduct"]
     findings = conduct(visit, people.district_inspector, fail_codes=("A1", "B2", "C1"))
@@ -38,9 +39,11 @@ def test_whole_visit_with_return_ends_in_one_order_with_all_findings(people, tre
     visit = visit_review(visit=visit, user=people.district_leader, approve=True)
     assert visit.status == Visit.Status.APPROVED
     assert _open_nodes(visit) == []
-    order = RectificationOrder.objects.get()
-    assert order.visit == visit and order.school == tree.school_a
-    assert set(order.findings.all()) == {*findings, extra}
+    orders = list(RectificationOrder.objects.filter(visit=visit))
+    assert {o.school for o in orders} == {tree.school_a} and len(orders) == len(RectificationOrder.objects.all())
+    issued = [f for o in orders for f in o.findings.all()]
+    assert sorted(f.pk for f in issued) == sorted(f.pk for f in (*findings, extra))  # each finding in one order
+    assert len(orders) == len({thresholds.finding_deadline_days(f) for f in issued})  # one order per deadline
     assert Finding.objects.get(pk=advisory.pk).order is None
     assert VisitProcess.objects.get(visit=visit).status == "DONE"
     assert AuditEvent.objects.filter(visit=visit, action="visit.return").count() == 1

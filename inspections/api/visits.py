@@ -24,6 +24,7 @@ from inspections.models import ChecklistItem, ClientWrite, Finding, Severity, Vi
 from inspections.selectors_visits import get_visit_for_user, visits_visible_to
 from config.api_schema import uploads
 from inspections.api.errors import ServiceErrorsMixin
+from inspections import thresholds
 from inspections import visits as services
 
 ERRORS = {400: OpenApiResponse(description="字段错误 / bad input"),
@@ -171,9 +172,20 @@ class SubmitInSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
+class FindingPlanSerializer(serializers.Serializer):
+    finding = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    requirement = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    working_days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
+                                            max_value=thresholds.MAX_FINDING_WORKING_DAYS)
+    own_order = serializers.BooleanField(required=False, default=False)
+
+
 class ReviewInSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[("approve", "approve"), ("return", "return")])
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    plans = FindingPlanSerializer(many=True, required=False, default=list, help_text=(
+        "审核通过时的整改通知书草稿：每个问题的整改要求、期限（工作日）、是否单独下发；未列出的用默认值。"
+        "期限相同的问题合并为一份通知书 / per-finding requirement, deadline and separate issue; same deadline, one order"))
 
 
 # ---------------------------------------------------------------- views
@@ -359,13 +371,14 @@ class ReviewView(VisitActionView):
     action = "review"
     input_serializer = ReviewInSerializer
 
-    @_schema(ReviewInSerializer, description="督导领导审核：approve 通过（问题生成一份整改通知书）或 return 退回（须填理由）。")
+    @_schema(ReviewInSerializer, description="督导领导审核：approve 通过（问题按期限分组生成整改通知书，见 plans）或 return 退回（须填理由）。")
     def post(self, request, pk):
         return super().post(request, pk)
 
     def perform(self, request, visit, data):
         return self.visit_response(services.visit_review(
-            visit=visit, user=request.user, approve=data["decision"] == "approve", reason=data["reason"]))
+            visit=visit, user=request.user, approve=data["decision"] == "approve", reason=data["reason"],
+            plans=data["plans"]))
 
 
 urlpatterns = [

@@ -29,6 +29,11 @@ class Finding(models.Model):
                                  verbose_name=_("发现人"))
     order = models.ForeignKey("inspections.RectificationOrder", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="findings", verbose_name=_("整改通知书"))
+    # Set when the order is drafted (the review's issuing step): what the school must do about this finding and
+    # by when; findings with the same deadline go out together (inspections.thresholds.order_groups).
+    requirement = models.TextField(_("整改要求"), max_length=limits.NOTE, blank=True)
+    working_days = models.PositiveSmallIntegerField(_("整改期限（工作日）"), null=True, blank=True)
+    own_order = models.BooleanField(_("单独下发"), default=False)
 
     class Meta:
         verbose_name = _("问题")
