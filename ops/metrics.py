@@ -106,6 +106,18 @@ def _timer_families(now):
     ]
 
 
+def _replica_families():
+    from .replica import replica_state
+
+    state = replica_state()
+    if state is None:
+        return []
+    return [GaugeMetricFamily("dudao_replica_up", "1: statistics read from the replica; 0: unreachable or empty, "
+                              "read from the primary", value=int(state[0])),
+            GaugeMetricFamily("dudao_replica_lag_seconds", "How far the replica's statistics trail the primary",
+                              value=state[1])]
+
+
 class DomainCollector:
     """The installation's figures, queried when Prometheus scrapes (never at import or registration)."""
 
@@ -115,6 +127,7 @@ class DomainCollector:
         yield from _order_families(now)
         yield from _outbox_families(now)
         yield from _timer_families(now)
+        yield from _replica_families()
         yield GaugeMetricFamily("dudao_metrics_domain_seconds", "Time this scrape spent on the figures above",
                                 value=time.perf_counter() - started)
 

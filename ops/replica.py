@@ -33,6 +33,7 @@ SELECT pg_is_in_recovery(),
 class Freshness:
     as_of: datetime  # the figures include every change committed up to this moment
     lagging: bool  # behind by at least REPLICA_LAG_NOTICE_SECONDS: the page says so
+    lag_seconds: float = 0.0  # behind the primary by this much (0: caught up)
 
     def notice(self) -> str:
         local = timezone.localtime(self.as_of)
@@ -78,8 +79,8 @@ def _probe() -> tuple[str, Freshness | None]:
     if replayed_at is None:
         logger.warning("read replica has replayed nothing yet: statistics are read from the primary")
         return DEFAULT_DB_ALIAS, None
-    lagging = (now - replayed_at).total_seconds() >= settings.REPLICA_LAG_NOTICE_SECONDS
-    return REPLICA, Freshness(as_of=replayed_at, lagging=lagging)
+    lag = max((now - replayed_at).total_seconds(), 0.0)
+    return REPLICA, Freshness(as_of=replayed_at, lagging=lag >= settings.REPLICA_LAG_NOTICE_SECONDS, lag_seconds=lag)
 
 
 @contextmanager
@@ -97,6 +98,14 @@ def statistics_reads():
     finally:
         _reading.reset(tokens[0])
         _freshness.reset(tokens[1])
+
+
+def replica_state() -> tuple[bool, float] | None:
+    """(usable, seconds behind) of the read replica, for /metrics; None when there is none."""
+    if REPLICA not in connections.settings:
+        return None
+    alias, fresh = _probe()
+    return (True, fresh.lag_seconds) if alias == REPLICA else (False, 0.0)
 
 
 def freshness() -> Freshness | None:

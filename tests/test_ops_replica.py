@@ -25,6 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inspections.models import ExportJob, RectificationOrder
+from ops.metrics import exposition
 from ops.replica import REPLICA
 
 from .orders_helpers import issue
@@ -207,7 +208,10 @@ def test_a_lagging_replica_shows_its_older_figures_and_says_how_fresh_they_are(r
     assert f"数据更新于 {replayed_at:%H:%M}，最近的变动稍后显示。" in lagging.content.decode()
     client.cookies["django_language"] = "en"
     assert f"Figures as of {replayed_at:%H:%M}" in client.get("/reports/").content.decode()
+    metrics = exposition().decode()
+    assert "dudao_replica_up 1.0" in metrics and "dudao_replica_lag_seconds 0.0" not in metrics
     _sql(REPLICA, "SELECT pg_wal_replay_resume()")
     _until(lambda: not _behind(replica), "replay caught up")
     caught_up = client.get("/reports/")
     assert caught_up.context["board"].orders["total"] == 2 and b"data-freshness" not in caught_up.content
+    assert "dudao_replica_lag_seconds 0.0" in exposition().decode()
