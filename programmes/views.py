@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from workflows.calendar import local_date
@@ -146,8 +147,9 @@ def _filing_state(row, due) -> str:
     return latest.status
 
 
-FILING_STATES = {"missing": _("未报送"), "missing_late": _("逾期未报送"), "reviewing": _("待审核"),
-                 "accepted": _("已备案"), "returned": _("已退回")}
+FILING_STATES = {"missing": gettext_lazy("未报送"), "missing_late": gettext_lazy("逾期未报送"),
+                 "reviewing": gettext_lazy("待审核"), "accepted": gettext_lazy("已备案"),
+                 "returned": gettext_lazy("已退回")}
 
 
 @login_required

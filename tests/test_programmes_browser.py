@@ -96,6 +96,22 @@ def _liaison(browser, base, programme, tmp_path):
     assert "长清职业中等专业学校" not in page.locator("body").inner_text()
 
 
+def _filings(browser, base, tmp_path):
+    from programmes.models import FilingRequest
+    filing_request = FilingRequest.objects.get()
+    for viewport, language in ((PHONE, "zh-hans"), (TABLET, "en")):
+        page = browser.new_page(viewport=viewport)
+        login(page, base, "jn_leader", DEMO_PASSWORD)
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+        page.goto(f"{base}/programmes/filing-requests/{filing_request.pk}/")
+        states = {row.get_attribute("data-state") for row in page.locator("tr[data-filer]").all()}
+        assert states == {"accepted", "returned", "missing_late"}
+        assert page.locator("[data-late]").count() == 2  # both districts filed after the deadline
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+        _shot(page, tmp_path, f"programme-filings-{language}-{viewport['width']}")
+        page.close()
+
+
 def test_jinan_board_for_the_office_on_phone_and_tablet_and_for_a_department_liaison(demo, live_server, tmp_path):
     _demo_holds_the_jinan_task_list_once()  # one demo load for the whole file (it is the slow part)
     programme = Programme.objects.get(code="JN-TZPY-2020")
@@ -103,3 +119,4 @@ def test_jinan_board_for_the_office_on_phone_and_tablet_and_for_a_department_lia
         for viewport in (PHONE, TABLET):
             _office(browser, live_server.url, programme, viewport, tmp_path)
         _liaison(browser, live_server.url, programme, tmp_path)
+        _filings(browser, live_server.url, tmp_path)
