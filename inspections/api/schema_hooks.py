@@ -13,14 +13,48 @@
 ERROR_CODES = ("400", "401", "403", "404", "409")
 ID = "$response.body#/id"
 
+FIRST = "$response.body#/results/0/id"  # a list's first row: the way in when a create's data is refused
+
 # (operation, status) → {link name: (target operation, {parameter: runtime expression})}
 LINKS = {
+    ("visits_list", "200"): {
+        "GetVisit": ("visits_get", {"id": FIRST}), "CheckIn": ("visits_check_in", {"id": FIRST}),
+        "AnswerItem": ("visits_results", {"id": FIRST}), "RecordFinding": ("visits_findings_create", {"id": FIRST}),
+        "Sign": ("visits_sign", {"id": FIRST}), "Submit": ("visits_submit", {"id": FIRST}),
+        "Review": ("visits_review", {"id": FIRST}),
+    },
+    ("orders_list", "200"): {
+        "GetOrder": ("orders_get", {"id": FIRST}), "Sign": ("orders_sign", {"id": FIRST}),
+        "Report": ("orders_report", {"id": FIRST}), "Recheck": ("orders_recheck", {"id": FIRST}),
+        "Approve": ("orders_approve", {"id": FIRST}), "RequestExtension": ("orders_extension_create", {"id": FIRST}),
+    },
+    ("ledger_list", "200"): {"GetOrder": ("orders_get", {"id": FIRST})},
+    ("tasks_list", "200"): {"GetOrder": ("orders_get", {"id": "$response.body#/results/0/order"})},
+    ("clues_list", "200"): {
+        "GetClue": ("clues_get", {"id": FIRST}), "Triage": ("clues_triage", {"id": FIRST}),
+        "VerifyDesk": ("clues_verify_desk", {"id": FIRST}), "VerifyVisit": ("clues_verify_visit", {"id": FIRST}),
+        "Reply": ("clues_reply", {"id": FIRST}), "Close": ("clues_close", {"id": FIRST}),
+    },
+    ("campaigns_list", "200"): {
+        "GetCampaign": ("campaigns_get", {"id": FIRST}), "Draw": ("campaigns_draws_create", {"id": FIRST}),
+        "PublishResults": ("campaigns_results_publish", {"id": FIRST}),
+    },
+    ("campaigns_get", "200"): {
+        "GetDraw": ("draws_get", {"id": "$response.body#/draws/0/id"}),
+        "Draw": ("campaigns_draws_create", {"id": ID}),
+    },
+    ("organizations_list", "200"): {"GetOrganization": ("organizations_get", {"id": FIRST})},
+    ("schools_list", "200"): {
+        "GetSchool": ("schools_get", {"id": FIRST}), "SchoolScores": ("stats_schools_get", {"id": FIRST}),
+        "TeamCandidates": ("visits_team_candidates_list", {"school": FIRST}),
+    },
     ("visits_create", "201"): {
         "GetVisit": ("visits_get", {"id": ID}), "CheckIn": ("visits_check_in", {"id": ID}),
         "AnswerItem": ("visits_results", {"id": ID}), "RecordFinding": ("visits_findings_create", {"id": ID}),
     },
     ("visits_get", "200"): {
         "CheckIn": ("visits_check_in", {"id": ID}), "RecordFinding": ("visits_findings_create", {"id": ID}),
+        "GetFinding": ("visits_findings_get", {"id": ID, "finding_pk": "$response.body#/findings/0/id"}),
         "Sign": ("visits_sign", {"id": ID}), "Submit": ("visits_submit", {"id": ID}),
         "Review": ("visits_review", {"id": ID}),
     },

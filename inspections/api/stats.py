@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from inspections import ledger, stats
+from inspections.api.errors import field_errors
 from inspections.models import RectificationOrder, Severity
 
 NOT_VISIBLE = {404: OpenApiResponse(description="不存在或不可见 / not visible")}
@@ -115,7 +116,7 @@ class Dashboard(APIView):
         try:
             flt = ledger.filter_from_params(request.query_params)
         except DjangoValidationError as exc:
-            raise ValidationError(exc.messages) from None
+            raise ValidationError(field_errors(exc)) from None
         return Response(DashboardSerializer(_board(stats.dashboard(request.user, flt))).data)
 
 
