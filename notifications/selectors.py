@@ -4,6 +4,7 @@ from django.db.models import Count, Max, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from . import bell
 from .models import Notification, NotificationPreference
 
 User = get_user_model()
@@ -31,8 +32,12 @@ def bell_state(user) -> dict:
     """Unread count and newest id, for the bell rendered in the shell."""
     if not getattr(user, "is_authenticated", False):
         return {"unread": 0, "last_id": 0}
+    return bell.cached(user, lambda: _bell_figures(user))
+
+
+def _bell_figures(user) -> dict:
     # One round trip for both figures, each served by its own index (recipient, read_at) and (recipient, id);
-    # it is on every shell page. Exact, so nothing to invalidate.
+    # it is on every shell page (and then cached per user: notifications.bell).
     own = Notification.objects.filter(recipient=user).order_by()
     unread = own.filter(read_at__isnull=True).values("recipient").annotate(n=Count("id")).values("n")
     last = own.values("recipient").annotate(m=Max("id")).values("m")

@@ -18,7 +18,7 @@ from django.db.models import Count, DateTimeField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import delivery
+from . import bell, delivery
 from .models import Notification
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ def notify(*, kind: str, recipients: Iterable, title: str, body: str = "", link:
     if not rows:
         return rows
     ids = [n.pk for n in rows]
+    bell.forget(unique, after_commit=False)  # bulk_create passes the model signals; after_commit drops again
     hook_ids = (delivery.queue_webhooks(recipients=list(unique.values()), title=title, body=body, link=link)
                 if robots else [])
     mail_ids = [n.pk for n in rows if n.email == Notification.Email.PENDING]  # no address, no mail job
@@ -80,6 +81,7 @@ def settle(*, target, kinds: Iterable[str]) -> int:
     now = timezone.now()
     Notification.objects.filter(pk__in=[pk for pk, _, _ in found]).update(
         done_at=now, read_at=Coalesce("read_at", Value(now, output_field=DateTimeField())))
+    bell.forget({uid for _, uid, _ in found})
     for user_id in {uid for _, uid, read in found if read is None}:
         transaction.on_commit(partial(push_unread, user_id))
     return len(found)
@@ -87,6 +89,8 @@ def settle(*, target, kinds: Iterable[str]) -> int:
 
 def after_commit(ids: list[int], hook_ids: list[int], mail_ids: list[int] = (), rows=None) -> None:
     """Push to open websockets now; e-mail and robots go on a background thread."""
+    if rows is not None:  # a page that read the bells before the commit may have cached them
+        bell.drop({n.recipient_id for n in rows})
     push(ids, rows)
     if mail_ids:
         delivery.in_background(delivery.send_emails, list(mail_ids))
@@ -152,6 +156,7 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     changed = qs.update(read_at=timezone.now())
+    bell.forget([user.pk])
     transaction.on_commit(partial(push_unread, user.pk))
     return changed
 

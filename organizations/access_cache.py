@@ -39,9 +39,14 @@ def _memo(user) -> dict:
     memo = user.__dict__.get("_dudao_access")
     if memo is None or memo["local"] != _local_now[0]:
         key = f"access:{generation()}:{user.pk}:{int(user.is_active)}{int(user.is_superuser)}"
-        memo = {"local": _local_now[0], "key": key, "answers": cache.get(key) or {}}
+        memo = {"local": _local_now[0], "key": key, "answers": cache.get(key) or {}, "generation": key.split(":")[1]}
         user.__dict__["_dudao_access"] = memo
     return memo
+
+
+def generation_for(user) -> str:
+    """The generation this request's answers for `user` are kept under (no further cache read)."""
+    return _memo(user)["generation"]
 
 
 def remembered(user, name: str, compute):

@@ -1,12 +1,16 @@
 """The shell's per-user answers (which flow apps the menu lists, the audit app, the shortcuts) are asked
 once and then cached per user (organizations.access_cache): the next page asks no permission query for
 them, and a change of membership or grant changes the menu on the very next page, in both directions."""
+import re
+
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm, remove_perm
 
+from notifications.models import Notification
+from notifications.services import mark_read, notify
 from organizations import access_cache
 from organizations.roles import Perm, Role, full_perm
 from organizations.services import membership_grant, membership_revoke
@@ -73,3 +77,26 @@ def test_an_answer_is_cached_across_requests_per_user_and_asked_again_once_deact
     assert access_cache.remembered(people.school_staff, "probe", answer) == 2  # someone else: their own answer
     User.objects.filter(pk=leader.pk).update(is_active=False)
     assert access_cache.remembered(User.objects.get(pk=leader.pk), "probe", answer) == 3
+
+
+# --- the bell (notifications.bell) ---------------------------------------------------------------------------
+
+def bell(user) -> tuple[int, int]:
+    body, queries = page(user)
+    unread = int(re.search(r'data-unread="(\d+)"', body).group(1))
+    return unread, sum("notifications_notification" in q for q in queries)
+
+
+def test_the_bell_is_read_once_then_follows_every_new_read_or_settled_notification(people, tree):
+    staff = people.school_staff
+    assert bell(staff) == (0, 1)
+    assert bell(staff) == (0, 0)  # cached
+    notify(kind="test", recipients=[staff, people.school_leader], title="请签收")
+    assert bell(staff) == (1, 1)
+    Notification.objects.create(recipient=staff, kind="test", title="单条")  # a single save (admin, fixtures)
+    assert bell(staff)[0] == 2
+    mark_read(user=staff, ids=[Notification.objects.filter(recipient=staff).first().pk])
+    assert bell(staff)[0] == 1
+    mark_read(user=staff)
+    assert bell(staff) == (0, 1)
+    assert bell(people.school_leader)[0] == 1  # someone else's bell is their own
