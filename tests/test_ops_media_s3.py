@@ -1,4 +1,5 @@
-"""Evidence on S3-compatible object storage: a real S3 server (moto's server mode, a subprocess on 127.0.0.1:8400).
+"""Evidence on S3-compatible object storage: a real S3 server (moto's server mode, a subprocess on
+127.0.0.1:8400, one port higher per further xdist worker).
 
 Photos (with the untouched original and its SHA-256) and report/re-check files go through the normal services
 and API into the bucket, byte for byte; they come back only through the permission-checked views, read from
@@ -7,6 +8,7 @@ MEDIA_STORAGE_URL's parser refuses what it does not understand.
 """
 import hashlib
 import io
+import os
 import socket
 import subprocess
 import sys
@@ -26,7 +28,9 @@ from .test_visits_api import api, checked_in
 from .test_visits_offline_api import _finding, _photo
 from .visits_helpers import png_bytes
 
-PORT = 8400
+# One S3 server per pytest-xdist worker (ports 8400-8409): the tests of this module may run on several at once.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+PORT = 8400 + (int(_WORKER[2:]) % 10 if _WORKER[2:].isdigit() else 0)
 ENDPOINT = f"http://127.0.0.1:{PORT}"
 KEYS = {"AWS_ACCESS_KEY_ID": "dudao-test-key", "AWS_SECRET_ACCESS_KEY": "dudao-test-secret"}
 
@@ -46,6 +50,7 @@ def s3_server():
         while not _listening(PORT):
             assert proc.poll() is None and time.monotonic() < deadline, "moto server did not start"
             time.sleep(0.1)
+        assert proc.poll() is None, f"port {PORT} is taken by another process"
         yield ENDPOINT
     finally:
         proc.terminate()
