@@ -119,8 +119,18 @@ def _act(request, order, action, form=None):
     except (PermissionDenied, services.OrderConflict) as exc:
         messages.error(request, str(exc) or _("您无权办理此环节。"))
     else:
-        messages.success(request, _("已提交。"))
+        messages.success(request, _handed_off(order))
     return redirect("orders:detail", pk=order.pk)
+
+
+def _handed_off(order) -> str:
+    """What the action did and who has the order now (the action policy's "awaits"), not a bare "submitted"."""
+    order.refresh_from_db(fields=["status"])
+    if order.status == order.Status.CLOSED:
+        return _("已办理，整改通知书已销号。")
+    waiting = "；".join(str(a.awaits) for a in actions.waiting_for(order))
+    text = _("已办理。整改通知书现为“%(status)s”，等待：%(waiting)s。") if waiting else _("已办理。整改通知书现为“%(status)s”。")
+    return text % {"status": order.get_status_display(), "waiting": waiting}
 
 
 @login_required

@@ -107,6 +107,8 @@ def summary(request, pk):
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
     visit = get_visit_for_user(request.user, pk)
+    if not services.may_review(request.user, visit):
+        raise PermissionDenied
     if request.method == "POST":
         try:
             visit = services.visit_review(visit=visit, user=request.user,
@@ -118,8 +120,6 @@ def review(request, pk):
             return _review_page(request, visit, posted=request.POST, status=400)
         messages.success(request, _review_done(request.user, visit))
         return redirect("visits:detail", pk=visit.pk)
-    if not services.may_review(request.user, visit):
-        raise PermissionDenied
     return _review_page(request, visit)
 
 

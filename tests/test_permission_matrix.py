@@ -228,7 +228,9 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
                               Case(sees_secret(403, allowed=TEAM, status=200), url="/visits/{surprise}/sign/")),
     "visits/<int:pk>/review/": (Case(sees_a(403, allowed=LEADERS_OF_A, status=200), url="/visits/{routine}/review/"),
                                 Case(sees_secret(403, allowed=LEADERS_OF_A, status=200), url="/visits/{surprise}/review/"),
-                                Case(sees_a(302), url="/visits/{routine}/review/", method="post")),
+                                # an empty POST: refused before anything is read, then 400 (a return needs its reason)
+                                Case(sees_a(403, allowed=LEADERS_OF_A, status=400), url="/visits/{routine}/review/",
+                                     method="post")),
     "visits/<int:pk>/findings/<int:finding_pk>/delete/": (
         Case(sees_a(403, allowed=TEAM, status=409), url="/visits/{routine}/findings/{finding}/delete/"),
         Case(sees_a(403, allowed=TEAM, status=409), url="/visits/{routine}/findings/{finding}/delete/", method="post")),

@@ -40,12 +40,18 @@
     input.classList.add("dd-file-native");
     input.insertAdjacentElement("beforebegin", label);
   }
-  document.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {
-    picker(input);
-    var box = document.createElement("div");
-    box.className = "dd-preview";
-    box.setAttribute("data-preview-list", "");
-    input.insertAdjacentElement("afterend", box);
-    input.addEventListener("change", function () { render(input, box); });
-  });
+  function enhance() {
+    document.querySelectorAll("input[type=file][data-preview]:not([data-enhanced])").forEach(function (input) {
+      input.setAttribute("data-enhanced", "");
+      picker(input);
+      var box = document.createElement("div");
+      box.className = "dd-preview";
+      box.setAttribute("data-preview-list", "");
+      input.insertAdjacentElement("afterend", box);
+      input.addEventListener("change", function () { render(input, box); });
+    });
+  }
+  // Pages arrive by Turbo (after signing, the report form is a new body): enhance on every load, once per input.
+  enhance();
+  document.addEventListener("turbo:load", enhance);
 })();
