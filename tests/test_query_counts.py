@@ -37,13 +37,13 @@ _files = itertools.count(1)
 # notification row asks: approvals, sign, extension decide, a major order's city review) (the same on SQLite and PostgreSQL): a surface that needs more has
 # grown a query. Order scopes read the visible schools first, as a list (inspections.selectors). Per user where users differ (the ledger page of a school person checks one more permission).
 # Shell pages (issue 19): the menu's flow and audit permissions, the shortcuts' roles and the flows' inbox/queue
-# counts are answered once per user and cached (organizations.access_cache), the bell is one query: 6 to 10 fewer
-# per page. Every status change and every new order writes its rollup bucket (rollups.services): +1 per action.
+# counts are answered once per user and cached (organizations.access_cache), the bell is cached per user
+# (notifications.bell): 9 to 10 fewer per page, warm. Every status change and every new order writes its rollup bucket (rollups.services): +1 per action.
 CEILING = {  # +4 on the order detail and every action answering with it: its reports, re-checks and their files
-    "GET /api/v1/tasks/": 3, "GET /orders/": 10, "GET /rectification/": 23, "GET /rectification/queue/": 14,
+    "GET /api/v1/tasks/": 3, "GET /orders/": 9, "GET /rectification/": 23, "GET /rectification/queue/": 14,
     "GET /rectification/inbox/": 13, "GET /rectification/archive/": 12, "GET /rectification/tasks/": 12,
-    "GET /rectification/flows/": 11, "GET /reports/ledger/": 7, "GET /api/v1/ledger/": 2,
-    "GET /orders/<pk>/": 18, "GET /api/v1/orders/<pk>/": 10,  # +1: the timeline names each person's organisation; +4: reports, re-checks and their files
+    "GET /rectification/flows/": 11, "GET /reports/ledger/": 6, "GET /api/v1/ledger/": 2,
+    "GET /orders/<pk>/": 17, "GET /api/v1/orders/<pk>/": 10,  # +1: the timeline names each person's organisation; +4: reports, re-checks and their files
     # +2 on every action whose event settles earlier notifications (notifications.rules: settles): find them, mark them done
     "POST issue": 55, "POST sign": 54,  # every action answers with the timeline (+1: the people's organisations); sign: the school's reporters are told too
     "POST extension": 15, "POST extension decide": 58,  # decide: the granted working day is checked and stored
