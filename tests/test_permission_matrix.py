@@ -243,7 +243,11 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     "visits/checklists/<int:pk>/copy/": Case(only(ADMINS, others=404, skip=ADMINS), url="/visits/checklists/{template}/copy/", method="post"),
     "visits/checklists/<int:pk>/items/<str:code>/": Case(only(ADMINS, others=404, skip=ADMINS),
                                                          url="/visits/checklists/{template}/items/A1/", method="post"),
-    "api/v1/visits/": Case(signed_in(200, anonymous=401)),
+    # plan a visit: an empty body is the form's refusal (400) for whoever may plan somewhere, 403 for the rest
+    "api/v1/visits/": (Case(signed_in(200, anonymous=401)),
+                       Case(only(INSPECTORS + LEADERS, 400, anonymous=401), method="post")),
+    "api/v1/visits/team-candidates/": Case(only(SEES_SECRET, 200, others=404, anonymous=401),
+                                           url="/api/v1/visits/team-candidates/?school={school_a}"),
     "api/v1/visits/<int:pk>/": (Case(sees_a(200, anonymous=401), url="/api/v1/visits/{routine}/"),
                                 Case(sees_secret(200, anonymous=401), url="/api/v1/visits/{surprise}/")),
     "api/v1/visits/<int:pk>/findings/<int:finding_pk>/": Case(sees_a(200, anonymous=401), url="/api/v1/visits/{routine}/findings/{finding}/"),
@@ -274,6 +278,37 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     "clues/keys/<int:pk>/revoke/": Case(only(ADMINS, others=404, skip=ADMINS), url="/clues/keys/{clue_key}/revoke/", method="post"),
     "api/v1/clues/": Case(signed_in(200, anonymous=401)),
     "api/v1/clues/<int:pk>/": Case(sees_clue(200, anonymous=401), url="/api/v1/clues/{clue}/"),
+    # the clue's steps over the API (world.clue is registered, not yet triaged): an empty body is 400 for whoever
+    # sees the clue; closing takes no body: the leaders get 409 (not replied yet), other seers 403
+    "api/v1/clues/register/": (Case(signed_in(400, anonymous=401), method="post"),
+                               Case(signed_in(405, anonymous=401))),
+    **{f"api/v1/clues/<int:pk>/{step}/": Case(sees_clue(400, anonymous=401), url=f"/api/v1/clues/{{clue}}/{step}/",
+                                               method="post")
+       for step in ("triage", "verify-desk", "verify-visit", "reply")},
+    "api/v1/clues/<int:pk>/close/": Case(_seen_by(SEES_CLUE, 403, allowed=LEADERS_OF_A, status=409, anonymous=401,
+                                                  skip=()), url="/api/v1/clues/{clue}/close/", method="post"),
+    # campaigns and draws over the API: the city's campaign and its published draw, seen by its leader and admin
+    "api/v1/campaigns/": (Case(signed_in(200, anonymous=401)), Case(signed_in(400, anonymous=401), method="post")),
+    "api/v1/campaigns/<int:pk>/": Case(_seen_by(("leader_city", "admin_city"), 200, allowed=None, status=None,
+                                                anonymous=401, skip=()), url="/api/v1/campaigns/{campaign}/"),
+    # an empty draw body is a valid draw of the whole pool: the leader is not asked (it would make a draw)
+    "api/v1/campaigns/<int:pk>/draws/": Case(_seen_by(("leader_city", "admin_city"), 403, allowed=None, status=None,
+                                                      anonymous=401, skip=("leader_city",)),
+                                             url="/api/v1/campaigns/{campaign}/draws/", method="post"),
+    "api/v1/campaigns/<int:pk>/results/publish/": Case(_seen_by(
+        ("leader_city", "admin_city"), 200, allowed=("admin_city",), status=403, anonymous=401, skip=()),
+        url="/api/v1/campaigns/{campaign}/results/publish/", method="post"),
+    "api/v1/draws/<int:pk>/": Case(_seen_by(("leader_city", "admin_city"), 200, allowed=None, status=None,
+                                            anonymous=401, skip=()), url="/api/v1/draws/{draw}/"),
+    "api/v1/draws/<int:pk>/publish/": Case(_seen_by(  # published already: 400 to the leader
+        ("leader_city", "admin_city"), 400, allowed=("admin_city",), status=403, anonymous=401, skip=()),
+        url="/api/v1/draws/{draw}/publish/", method="post"),
+    "api/v1/draws/<int:pk>/redraw/": Case(_seen_by(("leader_city", "admin_city"), 400, allowed=None, status=None,
+                                                   anonymous=401, skip=()), url="/api/v1/draws/{draw}/redraw/",
+                                          method="post"),
+    # statistics: counted over what each person sees; a school's scores for who sees the school
+    "api/v1/stats/": Case(signed_in(200, anonymous=401)),
+    "api/v1/stats/schools/<int:pk>/": Case(sees_a(200, anonymous=401), url="/api/v1/stats/schools/{school_a}/"),
     # --- draws: the city's published draw (world.draw) of its campaign (world.campaign) ---
     "draws/": Case(signed_in(200)),
     "draws/new/": Case(signed_in(405)),
