@@ -58,6 +58,10 @@ class Cloner:
         self.ex = exemplars
         self.ct = ct_ids            # "order" | "report" | "recheck" → content type id
         self.finding_columns = finding_columns
+        # A column the generator does not set gets the model's default (a new NOT NULL field, e.g. own_order).
+        from inspections.models import Finding
+
+        self.finding_defaults = {f.column: f.get_default() for f in Finding._meta.concrete_fields}
         self.out = {t: [] for t in TABLES}
 
     def add(self, spec: Spec, bases: Bases) -> None:
@@ -151,7 +155,8 @@ class Cloner:
                    "description": f"基准问题 {fid}", "severity": severity if k == 0 else "general",
                    "hazard": False, "needs_rectification": True, "found_at": ex.order["issued_at"] + spec.shift,
                    "found_by_id": spec.people["di"], "order_id": spec.order_id, "client_uuid": None}
-            self.out["inspections_finding"].append(tuple(row.get(c) for c in self.finding_columns))
+            self.out["inspections_finding"].append(tuple(row[c] if c in row else self.finding_defaults.get(c)
+                                                         for c in self.finding_columns))
 
     def flush(self, cur, columns: dict) -> None:
         for table in TABLES:
