@@ -177,3 +177,20 @@ def test_statistics_count_only_what_the_caller_sees(people, tree):
     scores = api(people.school_staff).get(f"/api/v1/stats/schools/{tree.school_a.pk}/").json()
     assert scores["open_orders"] == 1 and len(scores["scores"]) == 8
     assert api(people.school_staff).get(f"/api/v1/stats/schools/{tree.school_b.pk}/").status_code == 404
+
+
+# ---------------------------------------------------------------- ledger export
+
+
+def test_the_ledger_export_is_the_askers_alone_and_downloads_when_done(people, tree, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    issue(people, tree)
+    leader = api(people.district_leader)
+    job = leader.post("/api/v1/ledger/exports/", {"severity": "general"}, format="json")
+    assert job.status_code == 201 and job.json()["status"] == "done" and job.json()["total"] == 1  # small: at once
+    detail = leader.get(f"/api/v1/ledger/exports/{job.json()['id']}/").json()
+    download = leader.get(detail["download_url"])
+    assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"  # an .xlsx
+    assert api(people.city_leader).get(f"/api/v1/ledger/exports/{job.json()['id']}/").status_code == 404
+    assert api(people.city_leader).get(detail["download_url"]).status_code == 404
+    assert leader.post("/api/v1/ledger/exports/", {"severity": "fatal"}, format="json").status_code == 400

@@ -309,6 +309,12 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     # statistics: counted over what each person sees; a school's scores for who sees the school
     "api/v1/stats/": Case(signed_in(200, anonymous=401)),
     "api/v1/stats/schools/<int:pk>/": Case(sees_a(200, anonymous=401), url="/api/v1/stats/schools/{school_a}/"),
+    # the ledger's export over the API: anyone signed in exports what they see; world.export is district A's leader's
+    "api/v1/ledger/exports/": (Case(signed_in(201, anonymous=401), method="post"), Case(signed_in(405, anonymous=401))),
+    "api/v1/ledger/exports/<int:pk>/": Case(only(("leader_DA",), others=404, anonymous=401),
+                                            url="/api/v1/ledger/exports/{export}/"),
+    "api/v1/ledger/exports/<int:pk>/download/": Case(only(("leader_DA",), others=404, anonymous=401),
+                                                     url="/api/v1/ledger/exports/{export}/download/"),
     # --- draws: the city's published draw (world.draw) of its campaign (world.campaign) ---
     "draws/": Case(signed_in(200)),
     "draws/new/": Case(signed_in(405)),

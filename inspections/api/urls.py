@@ -1,4 +1,5 @@
 """The API endpoints added for issue 16 (every screen's action over REST), collected for config/urls.py."""
-from inspections.api import clue_actions, draws, planning, stats
+from inspections.api import clue_actions, draws, exports, planning, stats
 
-urlpatterns = planning.urlpatterns + clue_actions.urlpatterns + draws.urlpatterns + stats.urlpatterns
+urlpatterns = (planning.urlpatterns + clue_actions.urlpatterns + draws.urlpatterns + stats.urlpatterns
+               + exports.urlpatterns)
