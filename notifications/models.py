@@ -46,7 +46,7 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), blank=True)
     # What the title and body are rendered from at read time; `title`/`body` keep the Chinese text (mail, robots).
     template = models.CharField(_("标题模板"), max_length=200, blank=True)
-    body_template = models.TextField(_("内容模板"), blank=True)
+    body_template = models.TextField(_("内容模板"), max_length=500, blank=True)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)

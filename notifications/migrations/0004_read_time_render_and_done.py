@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='notification',
             name='body_template',
-            field=models.TextField(blank=True, verbose_name='内容模板'),
+            field=models.TextField(blank=True, max_length=500, verbose_name='内容模板'),
         ),
         migrations.AddField(
             model_name='notification',
