@@ -121,11 +121,14 @@ def checked_in(planned, people):
     return visit_check_in(visit=planned, user=people.district_inspector, geo_status="denied")
 
 
-def _tablet(one_browser, user_data_dir):
-    """A tablet's browser with its own profile on disk: closing it and opening it again is a restart."""
+def _tablet(one_browser, user_data_dir, offline=False):
+    """A tablet's browser with its own profile on disk: closing it and opening it again is a restart.
+
+    `offline`: switched on before the browser starts, so nothing restored with the profile (a page, the service
+    worker) can reach the server in the moment before a later set_offline would take effect."""
     return one_browser.browser_type.launch_persistent_context(
         str(user_data_dir), executable_path=CHROMIUM, args=ARGS, headless=True, viewport=TABLET, locale="zh-CN",
-        service_workers="allow")
+        service_workers="allow", offline=offline)
 
 
 def _photo(name, colour):
@@ -160,8 +163,7 @@ def test_a_tablet_restarted_offline_opens_the_visit_from_its_cache_with_the_queu
     page.locator(".vs-finding", has_text="重启前记录的问题").wait_for()
     context.close()  # the tablet is switched off while still offline
 
-    context = _tablet(one_browser, profile)
-    context.set_offline(True)
+    context = _tablet(one_browser, profile, offline=True)
     page = context.pages[0]
     page.goto(f"{base}/visits/{checked_in.pk}/conduct/")
     card = page.locator(".vs-finding", has_text="重启前记录的问题")
