@@ -14,7 +14,8 @@ if $PY manage.py help run_timers >/dev/null 2>&1; then
   pids+=($!)
 fi
 echo "Starting Dudao (daphne on $HOST:$PORT) ..."
-.venv/bin/daphne -b "$HOST" -p "$PORT" config.asgi:application &
+# daphne without Twisted's own form parsing (scripts/daphne_raw_bodies.py says why), as deployed
+.venv/bin/python scripts/daphne_raw_bodies.py -b "$HOST" -p "$PORT" config.asgi:application &
 server=$!
 pids+=($server)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_notifications_cross_process import (DAPHNE, HTTP, ROOT, next_notification, obtain_token, server_env,
+from tests.test_notifications_cross_process import (HTTP, ROOT, next_notification, obtain_token, server_env,
                                                    stop, wait_until_serving)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -66,7 +66,9 @@ def stack(people, tmp_path):
         return procs[-1][0]
 
     try:
-        workers = {port: start(f"daphne_{port}", [str(DAPHNE), "-b", "127.0.0.1", "-p", str(port), "--proxy-headers",
+        # as deploy/systemd/dudao-web@.service starts them
+        workers = {port: start(f"daphne_{port}", [str(ROOT / ".venv/bin/python"), "scripts/daphne_raw_bodies.py",
+                                                  "-b", "127.0.0.1", "-p", str(port), "--proxy-headers",
                                                   "config.asgi:application"]) for port in WORKERS}
         start("scheduler", [str(ROOT / ".venv/bin/python"), "manage.py", "run_timers", "--interval", "1"])
         wait_until_serving([(workers[p], p) for p in WORKERS], logs[:2])
