@@ -43,7 +43,8 @@ CEILING = {  # +4 on the order detail and every action answering with it: its re
     "GET /api/v1/tasks/": 3, "GET /orders/": 9, "GET /rectification/": 23, "GET /rectification/queue/": 14,
     "GET /rectification/inbox/": 13, "GET /rectification/archive/": 12, "GET /rectification/tasks/": 12,
     "GET /rectification/flows/": 11, "GET /reports/ledger/": 6, "GET /api/v1/ledger/": 2,
-    "GET /orders/<pk>/": 17, "GET /api/v1/orders/<pk>/": 10,  # +1: the timeline names each person's organisation; +4: reports, re-checks and their files
+    "GET /orders/<pk>/": 18,  # +1: the before/after pairs (a finding's after photos from the reports)
+    "GET /api/v1/orders/<pk>/": 10,  # +1: the timeline names each person's organisation; +4: reports, re-checks and their files
     # +2 on every action whose event settles earlier notifications (notifications.rules: settles): find them, mark them done
     "POST issue": 55, "POST sign": 54,  # every action answers with the timeline (+1: the people's organisations); sign: the school's reporters are told too
     "POST extension": 15, "POST extension decide": 58,  # decide: the granted working day is checked and stored
