@@ -9,6 +9,7 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
+from inspections import thresholds
 from inspections.clues import clue_triage
 from inspections.conflicts import ClueConflict
 from inspections.models import AuditEvent
@@ -62,7 +63,9 @@ def test_two_leaders_reviewing_a_visit_at_once_exactly_one_wins(people, tree):
 
     assert sorted(_at_once(review, [people.district_leader, people.city_leader])) == [200, 409]
     assert AuditEvent.objects.filter(visit=visit, action="visit.approve").count() == 1
-    assert visit.orders.count() == 1  # the hand-over ran once
+    issued = [f.order_id for f in visit.findings.all()]
+    assert None not in issued and visit.orders.count() == len(set(issued))  # the hand-over ran once
+    assert visit.orders.count() == len(thresholds.order_groups(list(visit.findings.all())))
 
 
 def test_two_leaders_triaging_a_clue_at_once_exactly_one_wins(people, tree):

@@ -56,6 +56,9 @@ def get(port, path, token, timeout=15) -> tuple[int, dict]:
 @pytest.fixture
 def server(people, tmp_path):
     port = free_port()
+    with connection.cursor() as cur:  # the server's connections are those opened from now on
+        cur.execute("SELECT now()")
+        SERVER_SINCE[:] = [cur.fetchone()[0]]
     log = open(tmp_path / "daphne.log", "w")
     proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "daphne"), "-b", "127.0.0.1", "-p", str(port),
                              "config.asgi:application"], cwd=ROOT, env=server_env(), stdout=log,
@@ -98,11 +101,14 @@ def give_up_early(port, token, stop_at) -> None:
             time.sleep(0.03)
 
 
+SERVER_SINCE = []  # when the server fixture started: earlier tests' threads may keep idle connections of their own
+
+
 def held_connections() -> list[str]:
-    """States of the server's connections to the test database (not this test's own)."""
+    """States of the server's connections to the test database (not this test's own, nor earlier tests')."""
     with connection.cursor() as cur:
         cur.execute("SELECT state, left(query, 80) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND pid <> pg_backend_pid()")
+                    "AND pid <> pg_backend_pid() AND backend_start >= %s", SERVER_SINCE)
         return cur.fetchall()
 
 
