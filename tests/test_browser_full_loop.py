@@ -52,7 +52,8 @@ class Walk:
         self.browser, self.base, self.shots, self.n = browser, base, shots, 0
 
     def step(self, username, viewport, name, language="zh-hans"):
-        context = self.browser.new_context(viewport=viewport, locale="zh-CN")
+        # no service worker: its background caching of visit pages could outlive the step (online screens here)
+        context = self.browser.new_context(viewport=viewport, locale="zh-CN", service_workers="block")
         context.add_cookies([{"name": "django_language", "value": language, "url": self.base}])
         page = context.new_page()
         login(page, self.base, username, PASSWORD)
