@@ -30,10 +30,10 @@ class DraftOrder:
     due: object  # the date it would fall due if issued today
 
 
-def draft_rows(visit, posted=None) -> list[DraftRow]:
-    """One row per finding needing rectification; `posted`: a refused form's values, shown again as typed."""
+def draft_rows(findings, posted=None) -> list[DraftRow]:
+    """One row per finding (`findings_for_order`); `posted`: a refused form's values, shown again as typed."""
     rows = []
-    for f in findings_for_order(visit):
+    for f in findings:
         typed = posted is not None and f"days_{f.pk}" in posted
         rows.append(DraftRow(
             f, thresholds.finding_working_days(f),
@@ -43,10 +43,10 @@ def draft_rows(visit, posted=None) -> list[DraftRow]:
     return rows
 
 
-def draft_orders(visit) -> list[DraftOrder]:
+def draft_orders(findings) -> list[DraftOrder]:
     now = timezone.now()
     return [DraftOrder(group, days, due_after(now, days).due_at.astimezone(SHANGHAI).date())
-            for group in thresholds.order_groups(findings_for_order(visit))
+            for group in thresholds.order_groups(findings)
             for days in [thresholds.order_working_days(group)]]
 
 

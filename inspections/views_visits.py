@@ -21,6 +21,7 @@ from .watermark import watermarked_response
 from .forms_visits import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
 from .models import Attachment, ChecklistTemplate, Severity, Visit, VisitItemResult
 from .selectors import orders_of_visit
+from .visit_steps import findings_for_order
 from .selectors_visits import (
     checklists_visible_to, get_checklist_for_user, get_visit_for_user, may_plan_anywhere, my_open_visits,
     planned_visits_of_my_organisations, todays_visits, visit_counts, visits_to_review,
@@ -124,9 +125,10 @@ def review(request, pk):
 
 
 def _review_page(request, visit, *, posted=None, status=200):
+    findings = findings_for_order(visit)  # read once for the rows and the orders they make
     return render(request, "inspections/visits/review.html", _context(
         request, visit, sections=_sections(visit), loose_findings=visit.findings.filter(item=None),
-        draft_rows=drafts.draft_rows(visit, posted), draft_orders=drafts.draft_orders(visit),
+        draft_rows=drafts.draft_rows(findings, posted), draft_orders=drafts.draft_orders(findings),
         max_days=thresholds.MAX_FINDING_WORKING_DAYS, reason=(posted or {}).get("reason", "")), status=status)
 
 
