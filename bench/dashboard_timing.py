@@ -18,9 +18,9 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from inspections.ledger import LedgerFilter, ledger_page  # noqa: E402
+from inspections.reports.ledger import LedgerFilter, ledger_page  # noqa: E402
 from inspections.models import RectificationOrder  # noqa: E402
-from inspections.stats import StatsFilter, dashboard  # noqa: E402
+from inspections.reports.stats import StatsFilter, dashboard  # noqa: E402
 
 
 def measure(fn, runs):

@@ -1,7 +1,7 @@
 """Real orders driven through the real RectificationFlow, one per target state, and their rows.
 
 The bulk generator never invents the shape of a process: it drives one order
-to each state through inspections.orders (the same services the UI and API
+to each state through inspections.orders.services (the same services the UI and API
 call), reads back every row that journey wrote (process, tasks with their
 owner permissions and `previous` links, timers, deadline, reports, re-checks,
 audit events), and clones those rows with new ids, people, organisations and
@@ -39,7 +39,7 @@ PERSONA_ROLES = {"sl": "school_leader", "ss": "school_staff", "di": "inspector",
 
 
 def _step(name, order, people):
-    from inspections import orders as svc
+    from inspections.orders import services as svc
 
     if name == "sign":
         svc.order_sign(order=order, user=people["sl"])
@@ -67,7 +67,7 @@ def people_for(tree, school) -> dict:
 
 def drive(name: str, tree, school):
     """Issue a real order at `school` and walk it to the scenario's state; returns the order."""
-    from inspections.orders import finding_create, order_issue
+    from inspections.orders.services import finding_create, order_issue
 
     steps, severity = SCENARIOS[name]
     people = people_for(tree, school)

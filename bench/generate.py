@@ -124,7 +124,7 @@ def _tree(scale, rng, t0):
 
 
 def _exemplars(tree, t0) -> dict:
-    from inspections.checklists import checklist_load_standard
+    from inspections.checklists.services import checklist_load_standard
 
     from bench import exemplars as bx
 

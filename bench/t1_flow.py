@@ -18,7 +18,7 @@ SQL_TABLES = ("viewflow_task", "inspections_auditevent", "inspections_rectificat
 
 def _cast_of_school(school):
     from organizations import policy
-    from inspections.orders import issuing_organization
+    from inspections.orders.services import issuing_organization
 
     issuer = issuing_organization(school)
     first = {"sl": policy.users_with_role_at("school_leader", school).first(),
@@ -38,7 +38,7 @@ def _schools_for(worker: int, workers: int, count: int = 20):
 
 
 def service_cycle(school, cast) -> int:
-    from inspections import orders as svc
+    from inspections.orders import services as svc
 
     finding = svc.finding_create(school=school, description="基准T1问题", severity="general", found_by=cast["di"])
     order = svc.order_issue(school=school, findings=[finding], issued_by=cast["di"], requirements="T1")

@@ -63,7 +63,7 @@ def build_world():
 
 def cycle_steps(school, cast):
     """The seven service calls of bench/t1_flow.service_cycle, as (name, thunk) pairs sharing state."""
-    from inspections import orders as svc
+    from inspections.orders import services as svc
 
     state = {}
     return [

@@ -93,7 +93,7 @@ def t2(reps: int) -> list:
 
 def shell_pages(who, user, client, reps) -> list:
     """Home/workspace, order list, one order's page, notifications (page and API), each against its floor."""
-    from inspections.selectors import orders_visible_to
+    from inspections.orders.selectors import orders_visible_to
 
     order = orders_visible_to(user).exclude(status="closed").order_by("-pk").first()
     pages = [("home", "/dudao/", "page"), ("order list", "/orders/", "page"),

@@ -39,7 +39,7 @@ def _inspectors():
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from inspections import visits as svc
+    from inspections.visits import services as svc
     from organizations.models import Organization
 
     out = []

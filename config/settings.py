@@ -268,7 +268,7 @@ SPECTACULAR_SETTINGS = {
         "ItemResultEnum": "inspections.models.VisitItemResult.Result",
         "RecheckResultEnum": "inspections.models.Recheck.Result",
         "OrganizationKindEnum": "organizations.models.Organization.Kind",
-        "VisitKindEnum": "inspections.models.visits.Kind",
+        "VisitKindEnum": "inspections.visits.models.Kind",
         "ClueDecisionEnum": "inspections.models.Clue.Decision",
         "ClueReplyMethodEnum": "inspections.models.Clue.ReplyMethod",
         "DrawStatusEnum": "inspections.models.Draw.Status",

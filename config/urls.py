@@ -7,18 +7,18 @@ from drf_spectacular.views import SpectacularAPIView
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
-from inspections import views_visits as visits_pages
-from inspections.api import clues as clues_api
-from inspections.api import ledger as ledger_api
-from inspections.api import orders as orders_api
+from inspections.visits import views as visits_pages
+from inspections.clues import api as clues_api
+from inspections.reports import api_ledger as ledger_api
+from inspections.orders import api as orders_api
 from inspections.api import urls as more_api
-from inspections.api import visits as visits_api
+from inspections.visits import api as visits_api
 from notifications import api as notifications_api
 from organizations import api as organizations_api
 from programmes import api as programmes_api
-from inspections import views_orders as order_pages
-from inspections import views_clues as clue_pages
-from inspections import views_draws as draw_pages
+from inspections.orders import views as order_pages
+from inspections.clues import views as clue_pages
+from inspections.campaigns import views as draw_pages
 from organizations.views import home
 from security.api import obtain_token, revoke_token
 from security.site import AuditApp
@@ -68,7 +68,7 @@ urlpatterns = [
     path("clues/", clue_pages.urls),
     path("draws/", draw_pages.urls),
     path("public/campaigns/", draw_pages.public_urls),
-    path("reports/", include("inspections.urls_reports")),
+    path("reports/", include("inspections.reports.urls")),
     path("programmes/", include("programmes.urls")),  # 行动计划督办
     path("manage/", include("organizations.views_admin")),  # admins' organisations and people
     path("", site.urls),

@@ -33,8 +33,8 @@ from organizations.roles import ROLE_PERMS, Perm
 
 from workflows.models import RoutedTask
 
-from .conflicts import OrderConflict
-from .models import ExtensionRequest
+from inspections.conflicts import OrderConflict
+from inspections.models import ExtensionRequest
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 

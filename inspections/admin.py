@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from .checklist_admin import template_in_use
-from .models import AuditEvent, ChecklistItem, ChecklistSection, ChecklistTemplate
+from inspections.checklists.admin import template_in_use
+from inspections.models import AuditEvent, ChecklistItem, ChecklistSection, ChecklistTemplate
 
 
 class ChecklistSectionInline(admin.TabularInline):

@@ -15,11 +15,11 @@ from notifications.models import Notification
 from notifications.services import mark_read
 from workflows.calendar import SHANGHAI, add_working_days
 
-from . import clues as clue_svc
-from . import draws as draw_svc
-from . import orders as order_svc
-from . import visits as visit_svc
-from .models import ChecklistItem, Clue, VisitItemResult
+from inspections.clues import services as clue_svc
+from inspections.campaigns import services as draw_svc
+from inspections.orders import services as order_svc
+from inspections.visits import services as visit_svc
+from inspections.models import ChecklistItem, Clue, VisitItemResult
 
 FIRST_WD = 72  # the scheduler sweeps every morning from this many working days ago
 READ_BEFORE_WD = 4  # notifications older than this were read by their recipients; newer ones are still unread

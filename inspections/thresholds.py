@@ -8,7 +8,7 @@ checklist template may override the deadline table (its admin-editable
 """
 import datetime as dt
 
-from .models.checklists import Severity
+from inspections.checklists.models import Severity
 
 HAZARD = "hazard"
 

@@ -14,11 +14,11 @@ from organizations import policy
 from organizations.roles import Perm
 from workflows.tasks import tasks_for
 
-from . import actions
-from .models import RectificationOrder, Visit
-from .models.orders import SCHOOLS_TURN, overdue_q
-from .selectors import orders_visible_to, with_working_days_left
-from .selectors_visits import my_open_visits, visits_to_review, visits_visible_to
+from inspections import actions
+from inspections.models import RectificationOrder, Visit
+from inspections.orders.models import SCHOOLS_TURN, overdue_q
+from inspections.orders.selectors import orders_visible_to, with_working_days_left
+from inspections.visits.selectors import my_open_visits, visits_to_review, visits_visible_to
 
 TODO_LIMIT = 30
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext_noop, override
 
 from inspections.models import RectificationOrder
-from inspections.models.orders import SCHOOLS_TURN
+from inspections.orders.models import SCHOOLS_TURN
 from organizations import policy
 from workflows.calendar import SHANGHAI, due_after
 
@@ -37,7 +37,7 @@ class Digest:
 
 def build_digest(user, today: dt.date) -> Digest:
     """Orders visible to `user` waiting on the school: due from today to the 3rd working day ahead,
-    and overdue (the one meaning: inspections.models.orders.overdue_q) as the day starts."""
+    and overdue (the one meaning: inspections.orders.models.overdue_q) as the day starts."""
     start_of_day = dt.datetime.combine(today, dt.time.min, tzinfo=SHANGHAI)
     horizon = due_after(today, HORIZON_WORKING_DAYS).due_at
     orders = (RectificationOrder.objects.filter(school__in=policy.visible_schools(user), status__in=SCHOOLS_TURN)

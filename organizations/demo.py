@@ -88,7 +88,7 @@ def _upsert_user(username: str, display: str, *, staff: bool = False, superuser:
 
 @transaction.atomic
 def load_demo() -> None:
-    from inspections.checklists import checklist_load_standard
+    from inspections.checklists.services import checklist_load_standard
 
     orgs = load_tree(json.loads(JINAN_TREE.read_text(encoding="utf-8")))
     checklist_load_standard()
@@ -99,7 +99,7 @@ def load_demo() -> None:
     for username, display, code, role in STORY_USERS:
         membership_grant(user=_upsert_user(username, display, login=False), organization=orgs[code], role=role)
     from inspections.demo_story import load_demo_story
-    from inspections.demo_visits import load_demo_visits
+    from inspections.visits.demo import load_demo_visits
 
     load_demo_visits()
     load_demo_story()  # a few months of work, played once through the services

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inspections.evidence import clean_name, sniff
+from inspections.evidence.services import clean_name, sniff
 from inspections.idempotency import replay_of
 from notifications import events
 from workflows.calendar import add_working_days, is_working_day, local_date

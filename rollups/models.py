@@ -1,7 +1,7 @@
 """Exact counts of rectification orders per school x issue month x status x severity.
 
 Kept in the same transaction as every change of an order's status (rollups.services, called by the
-one status setter, inspections.order_steps) and as an order's creation and deletion (rollups.signals),
+one status setter, inspections.orders.steps) and as an order's creation and deletion (rollups.signals),
 so a dashboard can read a few hundred rows instead of aggregating tens of thousands of orders.
 `manage.py check_rollups` recounts from the orders and reports (or, with --fix, repairs) any difference.
 """

@@ -1,6 +1,6 @@
 """An order's creation and deletion, from any path (services, admin, fixtures), counted in its bucket.
 
-Status changes are counted by the status setter itself (inspections.order_steps → services.order_moved),
+Status changes are counted by the status setter itself (inspections.orders.steps → services.order_moved),
 which knows the status before; bulk writes bypass signals and are what `check_rollups --fix` repairs.
 """
 from django.db.models.signals import post_delete, post_save

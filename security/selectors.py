@@ -11,11 +11,11 @@ from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from inspections.draws import campaigns_visible_to
+from inspections.campaigns.services import campaigns_visible_to
 from inspections.models import AuditEvent, Campaign, Clue, Finding, RectificationOrder, Visit
-from inspections.selectors import orders_visible_to
-from inspections.selectors_clues import clues_visible_to
-from inspections.selectors_visits import campaigns_in_view, visits_visible_to
+from inspections.orders.selectors import orders_visible_to
+from inspections.clues.selectors import clues_visible_to
+from inspections.visits.selectors import campaigns_in_view, visits_visible_to
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm

@@ -1,7 +1,7 @@
 """Shared set-up for the clue tests: a hotline clue about school A with a named complainant."""
 from django.utils import timezone
 
-from inspections.clues import clue_register
+from inspections.clues.services import clue_register
 
 NAME = "王秘密"
 CONTACT = "13912345678"

@@ -4,8 +4,8 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from inspections.checklists import checklist_load_standard
-from inspections.draws import campaign_create
+from inspections.checklists.services import checklist_load_standard
+from inspections.campaigns.services import campaign_create
 from organizations.roles import Role
 from organizations.services import membership_grant
 

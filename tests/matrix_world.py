@@ -17,13 +17,13 @@ from types import SimpleNamespace
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from inspections.clues import clue_key_issue
-from inspections.draws import conflict_register, draw_create, draw_publish, inspector_pool, results_publish
-from inspections.evidence import attachment_create
-from inspections.ledger import LedgerFilter, export_request
+from inspections.clues.services import clue_key_issue
+from inspections.campaigns.services import conflict_register, draw_create, draw_publish, inspector_pool, results_publish
+from inspections.evidence.services import attachment_create
+from inspections.reports.ledger import LedgerFilter, export_request
 from inspections.models import ChecklistTemplate
-from inspections.orders import extension_decide, extension_request, order_sign, report_approve, report_submit
-from inspections.visits import finding_photos_add, visit_sign
+from inspections.orders.services import extension_decide, extension_request, order_sign, report_approve, report_submit
+from inspections.visits.services import finding_photos_add, visit_sign
 from notifications.services import notify
 
 from .clue_helpers import hotline_clue

@@ -6,7 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from inspections.models import ChecklistTemplate, ExtensionRequest, RectificationOrder, RectificationReport, Visit
-from inspections.models.visits import VisitTeamMember
+from inspections.visits.models import VisitTeamMember
 from workflows.deadlines import deadline_create
 
 _serials = itertools.count(1)

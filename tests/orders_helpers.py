@@ -6,7 +6,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from inspections.models import AuditEvent
-from inspections.orders import (
+from inspections.orders.services import (
     closure_approve, finding_create, order_issue, order_sign, recheck_record, report_approve, report_submit,
 )
 from workflows.rectification import RectificationFlow

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from inspections import actions
 from inspections.models import RectificationOrder
-from inspections.orders import (
+from inspections.orders.services import (
     closure_approve, extension_request, order_sign, recheck_record, report_approve, report_submit,
 )
 from notifications.models import Notification

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from inspections.checklists import checklist_load_standard
+from inspections.checklists.services import checklist_load_standard
 from inspections.models import ChecklistItem, ChecklistTemplate
-from inspections.visits import visit_plan
+from inspections.visits.services import visit_plan
 from organizations.models import Organization
 from organizations.roles import Role
 from organizations.services import membership_grant

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from inspections.checklists import checklist_load_standard
+from inspections.checklists.services import checklist_load_standard
 from inspections.models import Clue, Draw, Visit
 
 from .clue_helpers import NAME, hotline_clue

@@ -27,7 +27,7 @@ from django.db import close_old_connections
 from django.test import Client as DjangoClient
 from django.utils import timezone
 
-from inspections.checklists import checklist_load_standard
+from inspections.checklists.services import checklist_load_standard
 from inspections.models import Clue, RectificationOrder, Visit
 
 from .visits_helpers import png_bytes, signature_url

@@ -16,9 +16,9 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.test import APIClient
 
 from config.api_pagination import KeysetPage
-from inspections.api import ledger as ledger_api
-from inspections.checklists import checklist_load_standard
-from inspections.visits import visit_plan
+from inspections.reports import api_ledger as ledger_api
+from inspections.checklists.services import checklist_load_standard
+from inspections.visits.services import visit_plan
 from notifications.models import Notification
 from programmes import services as programme_services
 from programmes.models import Programme

@@ -23,7 +23,7 @@ on_postgresql = pytest.mark.skipif(not DATABASE_URL, reason="backup and restore 
 ISSUE_ORDER = """
 import json
 from django.contrib.auth import get_user_model
-from inspections import orders
+from inspections.orders import services as orders
 from organizations.models import Organization
 users = get_user_model().objects
 school = Organization.objects.get(code="S-CQZZ")
@@ -36,7 +36,7 @@ print("RESULT " + json.dumps({"number": order.number, "status": order.status}))
 SIGN_RESTORED_ORDER = """
 import json
 from django.contrib.auth import get_user_model
-from inspections import orders
+from inspections.orders import services as orders
 from inspections.models import AuditEvent, RectificationOrder
 order = RectificationOrder.objects.get(number=NUMBER)
 audited = sorted(AuditEvent.objects.filter(order=order).values_list("action", flat=True))

@@ -17,9 +17,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.exceptions import ParseError
 
-from inspections.clues import clue_key_issue
+from inspections.clues.services import clue_key_issue
 from inspections.models import ClueAccessKey, Conflict, Finding, RectificationOrder, RectificationReport
-from inspections.orders import order_sign
+from inspections.orders.services import order_sign
 from security.input_guard import JSON_MAX_DEPTH, GuardedJSONParser, json_depth
 
 from .orders_helpers import issue

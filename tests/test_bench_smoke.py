@@ -11,7 +11,7 @@ from viewflow.workflow.status import STATUS
 
 from bench import exemplars as bx
 from bench.generate import generate
-from inspections import orders as svc
+from inspections.orders import services as svc
 from inspections.models import Finding, RectificationOrder
 from workflows.models import RectificationProcess
 from workflows.rectification import RectificationFlow

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from inspections.models import RectificationOrder
-from inspections.visits import finding_record, visit_sign, visit_submit
+from inspections.visits.services import finding_record, visit_sign, visit_submit
 
 from .browser import PHONE, TABLET, chromium, login
 from .visits_helpers import conduct, plan, signature_url

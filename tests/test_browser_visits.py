@@ -7,9 +7,9 @@ import time
 import pytest
 from django.utils import timezone
 
-from inspections.checklists import checklist_load_standard
+from inspections.checklists.services import checklist_load_standard
 from inspections.models import Visit
-from inspections.visits import visit_plan
+from inspections.visits.services import visit_plan
 
 from .browser import PHONE, TABLET, chromium, login
 from .visits_helpers import png_bytes
@@ -158,7 +158,7 @@ def _fits_a_phone(page, url, shot):
 
 
 def test_checklist_screens_fit_a_phone(one_browser, visit, people, live_server, tmp_path):
-    from inspections.visits import visit_check_in
+    from inspections.visits.services import visit_check_in
 
     visit_check_in(visit=visit, user=people.district_inspector, geo_status="denied")
     admin = one_browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True, **ONLINE)

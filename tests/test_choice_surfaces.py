@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from inspections.selectors_visits import campaigns_in_view, plannable_schools
-from inspections.visits import visit_plan
+from inspections.visits.selectors import campaigns_in_view, plannable_schools
+from inspections.visits.services import visit_plan
 from organizations import policy
 from organizations.roles import Perm, Role
 from security.selectors import audit_organizations

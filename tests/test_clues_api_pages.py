@@ -4,7 +4,7 @@ import datetime as dt
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from inspections.clues import clue_register
+from inspections.clues.services import clue_register
 
 from .clue_helpers import NAME
 

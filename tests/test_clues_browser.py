@@ -1,7 +1,7 @@
 """The clue page and the public results page fit a tablet and a phone, with no asset from outside."""
 import pytest
 
-from inspections.draws import draw_create, draw_publish, inspector_pool, results_publish
+from inspections.campaigns.services import draw_create, draw_publish, inspector_pool, results_publish
 
 from .browser import PHONE, TABLET, chromium, login
 from .clue_helpers import NAME, hotline_clue

@@ -5,11 +5,11 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from inspections.checklists import checklist_load_standard
-from inspections.clues import clue_reply, clue_triage, clue_verify_desk, clue_verify_visit
+from inspections.checklists.services import checklist_load_standard
+from inspections.clues.services import clue_reply, clue_triage, clue_verify_desk, clue_verify_visit
 from inspections.models import AuditEvent
-from inspections.selectors_clues import clue_for_viewer, clues_visible_to, may_see_complainant
-from inspections.visits import visit_check_in
+from inspections.clues.selectors import clue_for_viewer, clues_visible_to, may_see_complainant
+from inspections.visits.services import visit_check_in
 from notifications.models import Notification
 
 from .clue_helpers import CONTACT, NAME, hotline_clue

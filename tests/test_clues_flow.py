@@ -5,13 +5,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from inspections.checklists import checklist_load_standard
-from inspections.clue_steps import limits_for, stage_due_at
-from inspections.clues import (
+from inspections.checklists.services import checklist_load_standard
+from inspections.clues.steps import limits_for, stage_due_at
+from inspections.clues.services import (
     ClueConflict, clue_close, clue_register, clue_reply, clue_triage, clue_verify_desk, clue_verify_visit,
 )
 from inspections.models import Clue, ClueSettings
-from inspections.visits import visit_check_in
+from inspections.visits.services import visit_check_in
 from workflows.clue import ClueFlow
 from workflows.models import ClueProcess
 

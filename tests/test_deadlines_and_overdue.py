@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from inspections.ledger import LedgerFilter, ledger_orders
+from inspections.reports.ledger import LedgerFilter, ledger_orders
 from inspections.models import RectificationOrder
-from inspections.orders import extension_decide, extension_request, order_sign
+from inspections.orders.services import extension_decide, extension_request, order_sign
 from workflows.calendar import SHANGHAI
 from workflows.deadlines import calendar_year_enter, deadline_recompute
 from workflows.management.commands.run_timers import sweep

@@ -6,7 +6,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from inspections.draws import (conflict_register, draw_create, draw_publish, inspector_pool, publication_due,
+from inspections.campaigns.services import (conflict_register, draw_create, draw_publish, inspector_pool, publication_due,
                                remind_due_publications, results_publish)
 from inspections.models import AuditEvent, Campaign, Draw
 from notifications.models import Notification

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inspections.draw_algorithm import draw, draw_from_record, target_count, target_weight
+from inspections.campaigns.draw_algorithm import draw, draw_from_record, target_count, target_weight
 
 CITY = "/1/"
 DISTRICTS = ["/1/2/", "/1/3/", "/1/4/"]

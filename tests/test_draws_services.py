@@ -2,13 +2,13 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from inspections.draws import (
+from inspections.campaigns.services import (
     conflict_register, current_draw, draw_create, draw_from_record, draw_publish, draw_redraw, draw_verify,
     inspector_pool, target_pool,
 )
 from inspections.models import AuditEvent, Draw, DrawAssignment, Visit
-from inspections.models.draws import FrozenDrawError
-from inspections.selectors_visits import visits_visible_to
+from inspections.campaigns.models import FrozenDrawError
+from inspections.visits.selectors import visits_visible_to
 
 from .draw_helpers import city_inspectors, random_campaign
 

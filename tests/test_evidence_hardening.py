@@ -16,8 +16,8 @@ from django.urls import Resolver404, resolve
 from PIL import Image, PngImagePlugin
 from rest_framework.test import APIClient
 
-from inspections import evidence
-from inspections.evidence import attachment_create, clean_name, download_name, parse_exif_time
+from inspections.evidence import services as evidence
+from inspections.evidence.services import attachment_create, clean_name, download_name, parse_exif_time
 from inspections.models import Attachment
 
 from .orders_helpers import issue

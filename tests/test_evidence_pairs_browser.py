@@ -11,8 +11,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from inspections.models import Attachment, RectificationOrder
-from inspections.orders import order_sign
-from inspections.visits import (
+from inspections.orders.services import order_sign
+from inspections.visits.services import (
     finding_photo_add, finding_record, item_result_record, visit_check_in, visit_review, visit_sign, visit_submit,
 )
 

@@ -10,10 +10,10 @@ from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from inspections import thresholds
-from inspections.clues import clue_triage
+from inspections.clues.services import clue_triage
 from inspections.conflicts import ClueConflict
 from inspections.models import AuditEvent
-from inspections.visits import visit_sign, visit_submit
+from inspections.visits.services import visit_sign, visit_submit
 
 from .clue_helpers import hotline_clue
 from .visits_helpers import conduct, plan, signature_url

@@ -9,7 +9,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from inspections.models import RectificationOrder, RectificationReport
-from inspections.orders import (
+from inspections.orders.services import (
     closure_return, extension_decide, extension_request, order_sign, recheck_record, report_approve, report_return, report_submit,
 )
 from workflows.calendar import SHANGHAI

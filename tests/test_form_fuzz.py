@@ -25,8 +25,8 @@ from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from inspections.orders import extension_request, order_sign, report_submit
-from inspections.visits import visit_sign, visit_submit
+from inspections.orders.services import extension_request, order_sign, report_submit
+from inspections.visits.services import visit_sign, visit_submit
 from workflows.calendar import add_working_days
 
 from .matrix_world import build_world

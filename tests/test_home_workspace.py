@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from inspections.models import RectificationOrder
-from inspections.orders import order_sign
+from inspections.orders.services import order_sign
 from workflows.models import Deadline
 
 from .orders_helpers import issue

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.test import Client
 from openpyxl import load_workbook
 
-from inspections import ledger
-from inspections.ledger import LedgerFilter, export_request, run_pending_exports, write_xlsx
+from inspections.reports import ledger
+from inspections.reports.ledger import LedgerFilter, export_request, run_pending_exports, write_xlsx
 from inspections.models import ExportJob
 
 from .reports_helpers import national_day_data

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.gen_orders import generate
-from inspections.ledger import LedgerFilter, filter_from_params, ledger_page
+from inspections.reports.ledger import LedgerFilter, filter_from_params, ledger_page
 
 from .reports_helpers import at, make_order, national_day_data
 

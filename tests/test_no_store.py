@@ -7,7 +7,7 @@ from django.utils.cache import patch_cache_control
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from inspections.draws import draw_create, draw_publish, inspector_pool, results_publish
+from inspections.campaigns.services import draw_create, draw_publish, inspector_pool, results_publish
 from security.middleware import NoStoreMiddleware
 
 from .clue_helpers import hotline_clue

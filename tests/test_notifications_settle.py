@@ -7,7 +7,7 @@ from asgiref.sync import async_to_sync
 from django.test import Client
 from django.utils import translation
 
-from inspections.orders import order_sign, recheck_record, report_submit
+from inspections.orders.services import order_sign, recheck_record, report_submit
 from notifications import events as ev
 from notifications import services
 from notifications.models import Notification

@@ -3,8 +3,8 @@ from django.test import Client
 from django.utils import translation
 
 from inspections.models import AuditEvent
-from inspections.orders import recheck_record, report_approve, report_submit
-from inspections.timeline import SENTENCES, order_timeline, sentence
+from inspections.orders.services import recheck_record, report_approve, report_submit
+from inspections.orders.timeline import SENTENCES, order_timeline, sentence
 
 from .orders_helpers import issue, pass_and_close, sign_and_report
 

@@ -123,7 +123,7 @@ def test_oversize_upload_is_refused(people, tree, settings, tmp_path):
 
 
 def test_pdf_is_accepted_as_a_document(people, tree, settings, tmp_path):
-    from inspections.evidence import attachment_create
+    from inspections.evidence.services import attachment_create
 
     settings.MEDIA_ROOT = tmp_path
     pdf = SimpleUploadedFile("report.bin", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")

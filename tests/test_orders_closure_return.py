@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework.test import APIClient
 
 from inspections.models import AuditEvent, RectificationOrder
-from inspections.orders import OrderConflict, closure_approve, closure_return, recheck_record
+from inspections.orders.services import OrderConflict, closure_approve, closure_return, recheck_record
 from notifications.models import Notification
 from workflows.rectification import RectificationFlow
 

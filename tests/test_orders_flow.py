@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from inspections.models import RectificationOrder
-from inspections.orders import (
+from inspections.orders.services import (
     OrderConflict, city_supervise, closure_approve, order_sign, recheck_record, report_approve, report_return,
     report_submit,
 )

@@ -4,7 +4,7 @@ import datetime as dt
 from django.test import Client
 from rest_framework.test import APIClient
 
-from inspections.selectors import working_days_left
+from inspections.orders.selectors import working_days_left
 from tests.orders_helpers import issue
 from workflows.calendar import SHANGHAI
 

@@ -65,8 +65,8 @@ def test_viewflow_process_pages_hide_other_schools_orders(people, tree, client):
 
 
 def test_order_files_are_only_those_attached_to_that_order(people, tree, client, settings, tmp_path):
-    from inspections.evidence import attachment_create
-    from inspections.orders import recheck_record
+    from inspections.evidence.services import attachment_create
+    from inspections.orders.services import recheck_record
     from .test_orders_api import jpeg
 
     settings.MEDIA_ROOT = str(tmp_path)

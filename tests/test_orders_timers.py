@@ -8,9 +8,9 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-import inspections.orders as orders
+import inspections.orders.services as orders
 from inspections.models import AuditEvent
-from inspections.orders import extension_decide, extension_request, order_sign, report_approve, report_submit
+from inspections.orders.services import extension_decide, extension_request, order_sign, report_approve, report_submit
 from notifications.models import Notification
 from workflows.calendar import SHANGHAI
 from workflows.management.commands.run_timers import sweep
@@ -41,7 +41,7 @@ def test_deadline_counts_working_days_across_the_national_day_holiday(people, tr
     assert order.deadline.working_days == 2
     assert order.deadline.due_at == dt.datetime(2025, 10, 9, 23, 59, 59, tzinfo=SHANGHAI)
     clock(dt.date(2025, 10, 3))
-    from inspections.selectors import working_days_left
+    from inspections.orders.selectors import working_days_left
     assert working_days_left(order) == 1
 
 
@@ -224,7 +224,7 @@ def test_first_overdue_creates_no_city_task(people, tree, clock):
 
 
 def test_second_overdue_gives_the_city_leader_a_supervision_task(people, tree, clock):
-    from inspections.orders import city_supervise
+    from inspections.orders.services import city_supervise
 
     order = _overdue_twice(people, tree, clock)
     clock(dt.date(2025, 10, 11))

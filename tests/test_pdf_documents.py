@@ -9,7 +9,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from inspections.models import Attachment, VisitItemResult, VisitTeamMember
-from inspections.pdf import order_pdf, visit_pdf
+from inspections.orders.pdf import order_pdf, visit_pdf
 
 from .reports_helpers import at, national_day_data
 

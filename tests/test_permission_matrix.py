@@ -670,10 +670,10 @@ def _is_admin_view(callback, depth=0) -> bool:
 
 
 def _site_rule_failures(world, tree, users: dict) -> list[str]:
-    from inspections.draws import draws_visible_to
-    from inspections.selectors import orders_visible_to
-    from inspections.selectors_clues import clues_visible_to
-    from inspections.selectors_visits import visits_visible_to
+    from inspections.campaigns.services import draws_visible_to
+    from inspections.orders.selectors import orders_visible_to
+    from inspections.clues.selectors import clues_visible_to
+    from inspections.visits.selectors import visits_visible_to
     from notifications.selectors import notifications_for
     from organizations.policy import visible_orgs
 

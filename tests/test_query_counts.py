@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 from viewflow.workflow.status import STATUS
 
 from inspections.models import Attachment, RectificationOrder
-from inspections.orders import (
+from inspections.orders.services import (
     closure_approve, extension_decide, extension_request, finding_create, order_issue, order_sign, recheck_record,
     report_approve, report_submit,
 )
@@ -35,7 +35,7 @@ _files = itertools.count(1)
 
 # The count measured at the small size (raised by one or two where the one action policy or a new
 # notification row asks: approvals, sign, extension decide, a major order's city review) (the same on SQLite and PostgreSQL): a surface that needs more has
-# grown a query. Order scopes read the visible schools first, as a list (inspections.selectors). Per user where users differ (the ledger page of a school person checks one more permission).
+# grown a query. Order scopes read the visible schools first, as a list (inspections.orders.selectors). Per user where users differ (the ledger page of a school person checks one more permission).
 # Shell pages (issue 19): the menu's flow and audit permissions, the shortcuts' roles and the flows' inbox/queue
 # counts are answered once per user and cached (organizations.access_cache), the bell is cached per user
 # (notifications.bell): 9 to 10 fewer per page, warm. Every status change and every new order writes its rollup bucket (rollups.services): +1 per action.

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from inspections.models import RectificationOrder
-from inspections.orders import (
+from inspections.orders.services import (
     closure_approve, order_sign, recheck_record, report_approve, report_submit,
 )
 from rollups import recount

@@ -8,11 +8,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from inspections.checklists import checklist_load_standard
+from inspections.checklists.services import checklist_load_standard
 from inspections.idempotency import server_uuid
 from inspections.models import RectificationOrder, Visit
-from inspections.orders import order_issue_manual, order_sign, report_submit
-from inspections.visits import finding_record, visit_check_in, visit_plan
+from inspections.orders.services import order_issue_manual, order_sign, report_submit
+from inspections.visits.services import finding_record, visit_check_in, visit_plan
 from organizations.roles import Role
 
 from .conftest import _user
@@ -171,7 +171,7 @@ def test_server_made_uuids_are_keyed_not_derived_from_ids(settings):
 
 
 def test_a_reviewed_visits_order_carries_a_keyed_uuid(people, tree):
-    from inspections.visit_steps import visit_hand_over
+    from inspections.visits.steps import visit_hand_over
     visit = plan(people, tree)
     visit_check_in(visit=visit, user=people.district_inspector, geo_status="denied")
     finding_record(visit=visit, user=people.district_inspector, item=items_of(visit)[0], description="不符合")

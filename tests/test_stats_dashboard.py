@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 from django.http import Http404
 
-from inspections.stats import StatsFilter, dashboard
+from inspections.reports.stats import StatsFilter, dashboard
 from workflows.calendar import working_days_between
 
 from .reports_helpers import national_day_data

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from inspections.stats import score_formula, school_scores
+from inspections.reports.stats import score_formula, school_scores
 
 from .reports_helpers import national_day_data
 

@@ -4,7 +4,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.gen_orders import generate
-from inspections.stats import StatsFilter, dashboard
+from inspections.reports.stats import StatsFilter, dashboard
 
 from .reports_helpers import national_day_data
 

@@ -2,7 +2,7 @@
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from inspections.orders import order_sign, recheck_record
+from inspections.orders.services import order_sign, recheck_record
 from workflows.tasks import tasks_for
 from tests.orders_helpers import issue, sign_and_report
 from tests.clue_helpers import hotline_clue

@@ -7,7 +7,7 @@ from django.test import Client
 
 from inspections import thresholds
 from inspections.models import RectificationOrder
-from inspections.visits import finding_record, visit_review, visit_sign, visit_submit
+from inspections.visits.services import finding_record, visit_review, visit_sign, visit_submit
 from workflows.calendar import working_days_between
 
 from .visits_helpers import conduct, plan, signature_url

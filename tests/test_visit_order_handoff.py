@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from inspections.models import RectificationOrder
-from inspections.visits import visit_sign, visit_submit
+from inspections.visits.services import visit_sign, visit_submit
 
 from .visits_helpers import conduct, plan, signature_url
 

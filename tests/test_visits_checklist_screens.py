@@ -4,10 +4,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from inspections.checklists import checklist_load_standard
+from inspections.checklists.services import checklist_load_standard
 from inspections.models import ChecklistItem, ChecklistTemplate
-from inspections.checklist_admin import checklist_copy
-from inspections.visits import current_template
+from inspections.checklists.admin import checklist_copy
+from inspections.visits.services import current_template
 from organizations.roles import Role
 from organizations.services import membership_grant
 

@@ -2,10 +2,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from inspections.checklists import checklist_load_standard
+from inspections.checklists.services import checklist_load_standard
 from inspections.models import ChecklistItem, ChecklistTemplate
-from inspections.checklist_admin import checklist_copy, checklist_item_update
-from inspections.visits import current_template
+from inspections.checklists.admin import checklist_copy, checklist_item_update
+from inspections.visits.services import current_template
 
 from .visits_helpers import plan
 

@@ -3,8 +3,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from inspections.selectors_visits import get_visit_for_user, visit_counts, visits_visible_to
-from inspections.visits import visit_check_in
+from inspections.visits.selectors import get_visit_for_user, visit_counts, visits_visible_to
+from inspections.visits.services import visit_check_in
 from notifications.models import Notification
 
 from .visits_helpers import plan

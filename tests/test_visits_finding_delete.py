@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from inspections.models import AuditEvent, Finding
-from inspections.visits import finding_record, visit_sign, visit_submit
+from inspections.visits.services import finding_record, visit_sign, visit_submit
 
 from .visits_helpers import conduct, items_of, plan, png_bytes, signature_url
 
@@ -19,7 +19,7 @@ def login(user):
 @pytest.fixture
 def visit_with_finding(people, tree):
     """School A visit in progress, district inspector leading, one finding with a photo on item A1."""
-    from inspections.visits import visit_check_in
+    from inspections.visits.services import visit_check_in
 
     visit = plan(people, tree)
     visit_check_in(visit=visit, user=people.district_inspector, geo_status="denied")

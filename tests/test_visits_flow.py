@@ -5,7 +5,7 @@ from viewflow.workflow import STATUS
 
 from inspections import thresholds
 from inspections.models import AuditEvent, Finding, RectificationOrder, Visit, VisitItemResult
-from inspections.visits import (
+from inspections.visits.services import (
     VisitConflict, finding_record, item_result_record, visit_check_in, visit_review, visit_sign, visit_submit,
 )
 from workflows.models import VisitProcess
@@ -86,7 +86,7 @@ def test_check_in_records_denied_geolocation_without_coordinates(people, tree):
 
 def test_result_for_item_not_in_the_visits_template_is_refused(people, tree):
     from inspections.models import ChecklistTemplate
-    from inspections.checklist_admin import checklist_copy
+    from inspections.checklists.admin import checklist_copy
 
     visit = plan(people, tree)
     visit_check_in(visit=visit, user=people.district_inspector, geo_status="denied")
@@ -190,8 +190,8 @@ def test_submitting_twice_is_a_conflict(people, tree):
 
 
 def test_plan_needs_inspectors_who_may_inspect_the_school(people, tree):
-    from inspections.checklists import checklist_load_standard
-    from inspections.visits import visit_plan
+    from inspections.checklists.services import checklist_load_standard
+    from inspections.visits.services import visit_plan
     from django.utils import timezone
 
     checklist_load_standard()

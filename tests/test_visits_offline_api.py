@@ -132,7 +132,7 @@ def test_a_check_in_from_the_outbox_keeps_the_device_time_and_the_offline_mark_a
 
     from django.utils import timezone
 
-    from inspections.ledger import _checkin_text
+    from inspections.reports.ledger import _checkin_text
     from .visits_helpers import plan
     visit, client = plan(people, tree), api(people.district_inspector)
     pressed = timezone.now() - timedelta(minutes=40)

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from inspections.checklists import checklist_load_standard
+from inspections.checklists.services import checklist_load_standard
 from inspections.models import Attachment, ClientWrite, Finding, Visit, VisitItemResult
-from inspections.visits import visit_check_in, visit_plan
+from inspections.visits.services import visit_check_in, visit_plan
 
 from .browser import TABLET, login
 from .test_browser_visits import PASSWORD, _wait_js, one_browser  # noqa: F401 (a fixture)
@@ -173,7 +173,7 @@ def _draw(page):
 def test_signature_and_submission_made_offline_arrive_once_when_back_online(one_browser, visit, live_server, people,
                                                                             tmp_path):
     from .visits_helpers import items_of
-    from inspections.visits import item_result_record
+    from inspections.visits.services import item_result_record
     for item in items_of(visit):
         item_result_record(visit=visit, user=people.district_inspector, item=item, result="pass")
     context = one_browser.new_context(viewport=TABLET, locale="zh-CN", service_workers="allow")

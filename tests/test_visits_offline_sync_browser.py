@@ -8,9 +8,9 @@ import time
 import pytest
 from django.utils import timezone
 
-from inspections.checklists import checklist_load_standard
+from inspections.checklists.services import checklist_load_standard
 from inspections.models import ClientWrite, Finding, RectificationOrder, Visit, VisitItemResult
-from inspections.visits import (
+from inspections.visits.services import (
     finding_record, item_result_record, visit_check_in, visit_plan, visit_review, visit_sign, visit_submit,
 )
 

@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from inspections.models import RectificationOrder, Visit
-from inspections.visits import visit_sign, visit_submit
+from inspections.visits.services import visit_sign, visit_submit
 
 from .visits_helpers import conduct, items_of, plan, signature_url
 
@@ -79,7 +79,7 @@ def test_record_page_shows_results_findings_and_signature(people, tree):
 def test_demo_visits_load_twice_without_duplicates(transactional_db):
     from django.core.management import call_command
 
-    from inspections.demo_visits import load_demo_visits
+    from inspections.visits.demo import load_demo_visits
 
     call_command("load_demo")
     first = load_demo_visits()
@@ -89,7 +89,7 @@ def test_demo_visits_load_twice_without_duplicates(transactional_db):
 
 
 def test_visit_pdf_is_linked_for_people_who_see_the_visit_once_checked_in(people, tree):
-    from inspections.visits import visit_check_in
+    from inspections.visits.services import visit_check_in
 
     visit = plan(people, tree, kind="surprise")
     pdf_url = reverse("reports:visit-pdf", args=[visit.pk])

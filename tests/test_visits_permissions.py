@@ -3,7 +3,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from inspections.models import Finding, Visit, VisitItemResult
-from inspections.visits import (
+from inspections.visits.services import (
     finding_record, item_result_record, visit_check_in, visit_review, visit_sign, visit_submit,
 )
 

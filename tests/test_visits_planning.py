@@ -4,10 +4,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from inspections.checklists import checklist_load_standard
+from inspections.checklists.services import checklist_load_standard
 from inspections.models import Visit
-from inspections.checklist_admin import checklist_item_update
-from inspections.visits import visit_check_in, visit_plan
+from inspections.checklists.admin import checklist_item_update
+from inspections.visits.services import visit_check_in, visit_plan
 from notifications.models import Notification
 
 from .visits_helpers import plan

@@ -5,9 +5,9 @@ import io
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from inspections.checklists import checklist_load_standard
+from inspections.checklists.services import checklist_load_standard
 from inspections.models import ChecklistItem, VisitItemResult
-from inspections.visits import finding_record, item_result_record, visit_check_in, visit_plan
+from inspections.visits.services import finding_record, item_result_record, visit_check_in, visit_plan
 
 
 def png_bytes(size=(40, 30), drawn=True, fmt="PNG", background=(0, 0, 0, 0)) -> bytes:

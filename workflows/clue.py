@@ -1,6 +1,6 @@
 """The clue flow (线索办理): register → triage → verify (desk check / surprise visit) → reply → close.
 
-Screens are custom views (inspections/views_clues.py); each human task opens
+Screens are custom views (inspections/clues/views.py); each human task opens
 the clue page, and the clue services complete the task through `task_complete`
 in the same transaction as the domain change. Task permissions are guardian
 permissions on the clue's district, so viewflow's queues show each task to the
@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import STATUS, flow
 
-from inspections import clue_steps
+from inspections.clues import steps as clue_steps
 from inspections.conflicts import ClueConflict
 from inspections.models import Clue
-from inspections.selectors_clues import clues_visible_to
+from inspections.clues.selectors import clues_visible_to
 from notifications import events
 from organizations import policy
 from organizations.roles import Perm, full_perm

@@ -22,10 +22,12 @@ from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.status import STATUS
 
-from inspections import order_steps, thresholds
+from inspections import thresholds
+
+from inspections.orders import steps as order_steps
 from inspections.actions import ACTIONS
 from inspections.models import Recheck, RectificationOrder, RectificationReport
-from inspections.selectors import orders_visible_to
+from inspections.orders.selectors import orders_visible_to
 from organizations import policy
 from organizations.roles import full_perm
 from workflows.calendar import SHANGHAI, due_after, working_days_before
@@ -217,7 +219,7 @@ class RectificationFlow(flow.Flow):
             return visible_rectification_processes(user).filter(pk=obj.pk).exists()
         return user.is_authenticated and policy.visible_orgs(user).exists()
 
-    # --- nodes' callbacks; what they do to the order lives in inspections.order_steps
+    # --- nodes' callbacks; what they do to the order lives in inspections.orders.steps
 
     def start_order(self, activation, order):
         # Saved (inserted) by the start activation's execute() right after this returns.
@@ -250,7 +252,7 @@ class RectificationFlow(flow.Flow):
         return thresholds.city_supervision_due_after_rechecks(failed)
 
     def is_closure_returned(self, activation):
-        # the leader's decision, recorded on the order by inspections.orders.closure_return / closure_approve
+        # the leader's decision, recorded on the order by inspections.orders.services.closure_return / closure_approve
         return activation.process.order.closure_decision == RectificationOrder.ClosureDecision.RETURNED
 
     def is_city_overdue_due(self, activation):
@@ -315,7 +317,7 @@ def _deadline_moved(sender, deadline, old_due_at, **kwargs):
 
 
 def visible_rectification_processes(user):
-    """The processes of the orders the user may see (inspections.selectors decides)."""
+    """The processes of the orders the user may see (inspections.orders.selectors decides)."""
     return RectificationProcess.objects.filter(order__in=orders_visible_to(user).values("pk"))
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from inspections.models import ExtensionRequest, RectificationOrder
-from inspections.models.orders import SCHOOLS_TURN
+from inspections.orders.models import SCHOOLS_TURN
 from organizations import policy
 from organizations.roles import Perm
 

@@ -1,6 +1,6 @@
 """The visit flow: plan → conduct → school signs → lead submits → leader reviews → order out → end.
 
-The tablet screens are custom views (inspections/views_visits.py); each human
+The tablet screens are custom views (inspections/visits/views.py); each human
 task here opens its screen, and the visit services complete the task through
 `task_complete` in the same transaction as the domain change. Task
 permissions are guardian permissions on organisations, so viewflow's own
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from viewflow import this
 from viewflow.workflow import STATUS, flow
 
-from inspections import visit_steps
+from inspections.visits import steps as visit_steps
 from inspections.conflicts import VisitConflict
 from inspections.models import Visit
 from organizations import access_cache
@@ -43,7 +43,7 @@ def lead_inspector_of(activation):
 
 
 def review_approved(activation) -> bool:
-    # the leader's decision, recorded on the visit by inspections.visits.visit_review
+    # the leader's decision, recorded on the visit by inspections.visits.services.visit_review
     return bool(_visit(activation.process).review_approved)
 
 
@@ -99,7 +99,7 @@ class VisitFlow(flow.Flow):
         activation.process.visit = visit  # saved by the start activation
         return activation.process
 
-    # --- nodes' callbacks; the visit's status after check-in is written here, through inspections.visit_steps
+    # --- nodes' callbacks; the visit's status after check-in is written here, through inspections.visits.steps
 
     def entered_submit(self, activation):
         # Signed on site: the record waits for the lead. After a return it stays "returned" until resubmitted.

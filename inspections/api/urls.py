@@ -1,5 +1,9 @@
 """The API endpoints added for issue 16 (every screen's action over REST), collected for config/urls.py."""
-from inspections.api import clue_actions, draws, exports, planning, stats
+from inspections.clues import api_actions as clue_actions
+from inspections.campaigns import api as draws
+from inspections.reports import api_exports as exports
+from inspections.visits import api_planning as planning
+from inspections.reports import api_stats as stats
 
 urlpatterns = (planning.urlpatterns + clue_actions.urlpatterns + draws.urlpatterns + stats.urlpatterns
                + exports.urlpatterns)

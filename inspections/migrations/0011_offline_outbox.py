@@ -2,7 +2,7 @@
 
 import django.core.serializers.json
 import django.db.models.deletion
-import inspections.models.evidence
+import inspections.evidence.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='attachment',
             name='original',
-            field=models.FileField(blank=True, max_length=300, upload_to=inspections.models.evidence._evidence_path, verbose_name='原始文件'),
+            field=models.FileField(blank=True, max_length=300, upload_to=inspections.evidence.models._evidence_path, verbose_name='原始文件'),
         ),
         migrations.AddField(
             model_name='attachment',

@@ -1,15 +1,15 @@
 """Domain models, one module per area; import from `inspections.models`."""
-from .audit import AuditEvent
-from .clues import Clue, ClueAccessKey, ClueSettings
-from .draws import Conflict, Draw, DrawAssignment
-from .checklists import ChecklistItem, ChecklistSection, ChecklistTemplate, Severity
-from .evidence import Attachment
-from .exports import ExportJob
-from .offline import ClientWrite
-from .orders import (
+from inspections.models.audit import AuditEvent
+from inspections.clues.models import Clue, ClueAccessKey, ClueSettings
+from inspections.campaigns.models import Conflict, Draw, DrawAssignment
+from inspections.checklists.models import ChecklistItem, ChecklistSection, ChecklistTemplate, Severity
+from inspections.evidence.models import Attachment
+from inspections.reports.models import ExportJob
+from inspections.models.offline import ClientWrite
+from inspections.orders.models import (
     ExtensionRequest, Finding, OrderNumberCounter, Recheck, RectificationOrder, RectificationReport,
 )
-from .visits import Campaign, Visit, VisitItemResult, VisitTeamMember
+from inspections.visits.models import Campaign, Visit, VisitItemResult, VisitTeamMember
 
 __all__ = [
     "AuditEvent", "Attachment", "ClientWrite", "Clue", "ClueAccessKey", "ClueSettings", "Conflict", "Draw", "DrawAssignment", "Campaign", "ChecklistItem", "ChecklistSection", "ChecklistTemplate",

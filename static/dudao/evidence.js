@@ -1,5 +1,5 @@
 /* Before/after evidence on the order page: "核验原件" asks the server to re-read the stored original and compare
- * its SHA-256 with the one recorded when it arrived (inspections/watermark.py); the answer is shown as said. */
+ * its SHA-256 with the one recorded when it arrived (inspections/evidence/watermark.py); the answer is shown as said. */
 (function () {
   "use strict";
   function init() {

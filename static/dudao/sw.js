@@ -1,4 +1,4 @@
-/* Dudao's service worker for the visit screens (scope /visits/, served by inspections.views_offline).
+/* Dudao's service worker for the visit screens (scope /visits/, served by inspections.visits.views_offline).
  *
  * Hand-written rather than Workbox: it needs two strategies and a message, about 70 lines; Workbox's
  * runtime would be several times that to vendor and audit. What it does:

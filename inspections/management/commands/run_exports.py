@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from inspections.ledger import run_pending_exports
+from inspections.reports.ledger import run_pending_exports
 
 
 class Command(BaseCommand):

@@ -33,12 +33,12 @@ def sweep() -> tuple[int, int]:
 
 def daily_jobs() -> None:
     """Jobs that ride on the scheduler loop but not on each test's sweep(): the digest is once a day."""
-    from inspections.ledger import run_pending_exports
+    from inspections.reports.ledger import run_pending_exports
     from notifications.digest import send_digests_if_due
 
     send_digests_if_due()
     run_pending_exports()  # large ledger exports run here, never in a web worker
-    from inspections.draws import remind_due_publications
+    from inspections.campaigns.services import remind_due_publications
 
     remind_due_publications()  # 一公开: the leader is reminded once the publication deadline has passed
     from programmes.services import supervise

@@ -1,0 +1,1 @@
+"""Checklist templates, their sections and items, and the checklist admin."""

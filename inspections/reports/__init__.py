@@ -1,0 +1,1 @@
+"""Read models over everything: statistics, dashboards' charts, the ledger and its exports."""
