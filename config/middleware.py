@@ -30,7 +30,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from inspections.audit import current_ip
+        from inspections.audit.services import current_ip
 
         token = current_ip.set(request.META.get("REMOTE_ADDR"))
         try:

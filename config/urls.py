@@ -11,7 +11,7 @@ from inspections.visits import views as visits_pages
 from inspections.clues import api as clues_api
 from inspections.reports import api_ledger as ledger_api
 from inspections.orders import api as orders_api
-from inspections.api import urls as more_api
+from inspections import api_urls as more_api
 from inspections.visits import api as visits_api
 from notifications import api as notifications_api
 from organizations import api as organizations_api

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from inspections.checklists.admin import template_in_use
-from inspections.models import AuditEvent, ChecklistItem, ChecklistSection, ChecklistTemplate
+from inspections.audit.models import AuditEvent
+from inspections.checklists.models import ChecklistItem, ChecklistSection, ChecklistTemplate
 
 
 class ChecklistSectionInline(admin.TabularInline):

@@ -30,7 +30,7 @@ from workflows.calendar import SHANGHAI, working_days_before
 from workflows.management.commands.run_timers import sweep
 
 from inspections.demo_storylines import FIRST_WD, MARK_KEY, mark_notifications_read, story_uuid, storylines
-from inspections.models import RectificationOrder
+from inspections.orders.models import RectificationOrder
 
 # Client UUIDs of the story's orders, visits and reports are uuid5 names in this namespace.
 def story_played() -> bool:

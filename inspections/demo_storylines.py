@@ -19,7 +19,9 @@ from inspections.clues import services as clue_svc
 from inspections.campaigns import services as draw_svc
 from inspections.orders import services as order_svc
 from inspections.visits import services as visit_svc
-from inspections.models import ChecklistItem, Clue, VisitItemResult
+from inspections.checklists.models import ChecklistItem
+from inspections.clues.models import Clue
+from inspections.visits.models import VisitItemResult
 
 FIRST_WD = 72  # the scheduler sweeps every morning from this many working days ago
 READ_BEFORE_WD = 4  # notifications older than this were read by their recipients; newer ones are still unread

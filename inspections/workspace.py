@@ -14,8 +14,9 @@ from organizations import policy
 from organizations.roles import Perm
 from workflows.tasks import tasks_for
 
-from inspections import actions
-from inspections.models import RectificationOrder, Visit
+from inspections.orders import actions
+from inspections.orders.models import RectificationOrder
+from inspections.visits.models import Visit
 from inspections.orders.models import SCHOOLS_TURN, overdue_q
 from inspections.orders.selectors import orders_visible_to, with_working_days_left
 from inspections.visits.selectors import my_open_visits, visits_to_review, visits_visible_to

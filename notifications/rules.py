@@ -2,7 +2,7 @@
 
 Recipients are found only through organizations.policy (roles held at the
 school, its district, its city); whoever is told that it is their turn to act
-on an order is who the action policy calls on (inspections.actions.actors), and
+on an order is who the action policy calls on (inspections.orders.actions.actors), and
 the thresholds come from inspections.thresholds. `events.emit` then drops
 anyone who cannot see the target's school, so a rule can never leak an order
 to an outsider.
@@ -16,7 +16,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from inspections import actions, thresholds
+from inspections import thresholds
+
+from inspections.orders import actions
 from organizations import policy
 from programmes import actions as programme_actions
 from organizations.roles import Role

@@ -1,6 +1,6 @@
 """The request id: accepted from `X-Request-ID` (nginx sets one) or made here, echoed, logged, audited.
 
-A contextvar, as `inspections.audit.current_ip`: services write audit events without a request argument.
+A contextvar, as `inspections.audit.services.current_ip`: services write audit events without a request argument.
 """
 import contextvars
 import re

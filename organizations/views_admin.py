@@ -21,7 +21,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from inspections.audit import audit
+from inspections.audit.services import audit
 from security.models import UserSecurity
 
 from . import policy, services

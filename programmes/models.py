@@ -112,7 +112,7 @@ class ProgressReport(models.Model):
         ACCEPTED = "accepted", _("已采纳")
         RETURNED = "returned", _("已退回")
 
-    # The caller's UUID, so a retried or replayed create never files twice (inspections.idempotency).
+    # The caller's UUID, so a retried or replayed create never files twice (inspections.idempotency.services).
     client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     task = models.ForeignKey(ProgrammeTask, on_delete=models.PROTECT, related_name="reports")
     unit = models.ForeignKey(Organization, verbose_name=_("报送单位"), on_delete=models.PROTECT,

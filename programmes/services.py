@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.evidence.services import clean_name, sniff
-from inspections.idempotency import replay_of
+from inspections.idempotency.services import replay_of
 from notifications import events
 from workflows.calendar import add_working_days, is_working_day, local_date
 

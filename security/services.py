@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from inspections.audit import audit
+from inspections.audit.services import audit
 from notifications.consumers import sockets_close
 from organizations import policy
 

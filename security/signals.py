@@ -7,7 +7,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from inspections.audit import audit
+from inspections.audit.services import audit
 
 from .services import credentials_revoke, home_organization, password_state_update
 

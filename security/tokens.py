@@ -16,7 +16,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
-from inspections.audit import audit
+from inspections.audit.services import audit
 
 from .services import credentials_revoke, home_organization
 

@@ -1,4 +1,4 @@
-"""Every surface agrees with the one action policy (inspections.actions), persona × action × order state.
+"""Every surface agrees with the one action policy (inspections.orders.actions), persona × action × order state.
 
 For each state an order can rest in and each person of the shared fixtures:
 the forms the order page shows == the actions the API accepts == the order's
@@ -15,7 +15,7 @@ from django.utils import timezone
 from viewflow.workflow.status import STATUS
 from rest_framework.test import APIClient
 
-from inspections import actions
+from inspections.orders import actions
 from inspections.models import RectificationOrder
 from inspections.orders.services import (
     closure_approve, extension_request, order_sign, recheck_record, report_approve, report_submit,

@@ -149,7 +149,7 @@ async def issue_on_a_and_listen_on_b(port_a: int, port_b: int, school_pk: int, i
 
 
 def test_school_leader_on_process_b_receives_the_order_issued_on_process_a(people, tree, two_servers):
-    # The school leader signs (inspections.actions), so it is the leader who is told an order is issued.
+    # The school leader signs (inspections.orders.actions), so it is the leader who is told an order is issued.
     (_, port_a), (_, port_b) = two_servers
     inspector_token = obtain_token(port_a, people.district_inspector.username)
     leader_token = obtain_token(port_a, people.school_leader.username)

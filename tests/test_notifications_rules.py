@@ -77,7 +77,7 @@ def _filing_notice(tree, people):
 
 # (event, target builder, told, never told)
 ROWS = [
-    # Only the school leader signs (inspections.actions): only they are asked to.
+    # Only the school leader signs (inspections.orders.actions): only they are asked to.
     (ev.ORDER_ISSUED, _order, {"school_leader"},
      {"school_staff", "outsider", "other_school_staff", "district_leader", "district_inspector"}),
     (ev.ORDER_SIGNED, _order, {"district_inspector", "school_staff", "school_leader"},

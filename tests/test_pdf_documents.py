@@ -9,7 +9,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from inspections.models import Attachment, VisitItemResult, VisitTeamMember
-from inspections.orders.pdf import order_pdf, visit_pdf
+from inspections.orders.pdf import order_pdf
+from inspections.visits.pdf import visit_pdf
 
 from .reports_helpers import at, national_day_data
 

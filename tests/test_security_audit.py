@@ -14,7 +14,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from inspections.audit import audit
+from inspections.audit.services import audit
 from inspections.models import AuditEvent
 from organizations.roles import Role
 from organizations.services import membership_grant

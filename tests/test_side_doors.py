@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspections.checklists.services import checklist_load_standard
-from inspections.idempotency import server_uuid
+from inspections.idempotency.services import server_uuid
 from inspections.models import RectificationOrder, Visit
 from inspections.orders.services import order_issue_manual, order_sign, report_submit
 from inspections.visits.services import finding_record, visit_check_in, visit_plan

@@ -7,7 +7,7 @@ city leader) → district leader approves closure (or returns it to re-check)
 
 Domain status is written here, by the nodes: each user task sets the order's
 status when it is created. Who may do each task comes from the action policy
-(inspections.actions), the numbers from inspections.thresholds. Timers are viewflow's own TimerBoundary events,
+(inspections.orders.actions), the numbers from inspections.thresholds. Timers are viewflow's own TimerBoundary events,
 fired by `manage.py run_timers`; their handlers are idempotent so a re-armed
 or re-created boundary never tells anyone twice.
 """
@@ -25,7 +25,7 @@ from viewflow.workflow.status import STATUS
 from inspections import thresholds
 
 from inspections.orders import steps as order_steps
-from inspections.actions import ACTIONS
+from inspections.orders.actions import ACTIONS
 from inspections.models import Recheck, RectificationOrder, RectificationReport
 from inspections.orders.selectors import orders_visible_to
 from organizations import policy

@@ -42,7 +42,7 @@ def _flow_tasks(user, *, after: int | None = None, limit: int | None = None):
     Task = RectificationFlow.task_class
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Task.objects.none()
-    # A step another person has claimed is theirs to finish (the action policy's rule, inspections.actions._nodes_and_claims).
+    # A step another person has claimed is theirs to finish (the action policy's rule, inspections.orders.actions._nodes_and_claims).
     ids = Task.objects.filter(routed_to(user, RectificationFlow), Q(owner__isnull=True) | Q(owner_id=user.pk),
                               flow_task_type="HUMAN", status__in=OPEN)
     if after is not None:
@@ -53,7 +53,7 @@ def _flow_tasks(user, *, after: int | None = None, limit: int | None = None):
 
 
 def _pending_extensions(user):
-    # The same rule as inspections.actions' "order.decide_extension": pending, and the order still the school's turn.
+    # The same rule as inspections.orders.actions' "order.decide_extension": pending, and the order still the school's turn.
     return ExtensionRequest.objects.filter(
         decision=ExtensionRequest.Decision.PENDING, order__status__in=SCHOOLS_TURN,
         order__issuer__in=policy.orgs_with(user, Perm.LEAD),

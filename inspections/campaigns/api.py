@@ -15,7 +15,9 @@ from config.api_pagination import KeysetPage
 from config.params import MAX_ID, validate_supported_date
 from inspections.campaigns import services
 from inspections.api.errors import ServiceErrorsMixin
-from inspections.models import Campaign, Draw, limits
+from inspections.campaigns.models import Draw
+from inspections.visits.models import Campaign
+from inspections import limits
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from inspections.models import limits
+from inspections import limits
 
 
 class Conflict(models.Model):

@@ -35,10 +35,13 @@ from organizations.models import Organization
 from organizations.roles import Perm, Role
 from workflows.calendar import due_after
 
-from inspections.audit import audit
+from inspections.audit.services import audit
 from inspections.campaigns.draw_algorithm import ALGORITHM, MIN_TEAM, draw_from_record, new_seed, target_weight
-from inspections.idempotency import server_uuid
-from inspections.models import Campaign, Clue, Conflict, Draw, DrawAssignment, Finding
+from inspections.idempotency.services import server_uuid
+from inspections.campaigns.models import Conflict, Draw, DrawAssignment
+from inspections.clues.models import Clue
+from inspections.orders.models import Finding
+from inspections.visits.models import Campaign
 from inspections.campaigns.models import FrozenDrawError
 from inspections.visits.models import Kind
 from inspections.visits.services import current_template, visit_plan

@@ -22,7 +22,8 @@ from organizations.models import Organization
 from organizations.roles import Perm
 
 from inspections.campaigns import services
-from inspections.models import Campaign, Conflict, Draw
+from inspections.campaigns.models import Conflict, Draw
+from inspections.visits.models import Campaign
 
 
 def _int_or_none(value, name="id"):

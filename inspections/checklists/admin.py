@@ -7,9 +7,9 @@ from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm, Role
 
-from inspections.audit import audit
+from inspections.audit.services import audit
 from inspections.conflicts import VisitConflict
-from inspections.models import ChecklistItem, ChecklistSection, ChecklistTemplate, Severity
+from inspections.checklists.models import ChecklistItem, ChecklistSection, ChecklistTemplate, Severity
 
 
 def _require(allowed: bool, message: str) -> None:

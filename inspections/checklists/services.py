@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from inspections.models import ChecklistItem, ChecklistSection, ChecklistTemplate
+from inspections.checklists.models import ChecklistItem, ChecklistSection, ChecklistTemplate
 
 STANDARD_CHECKLIST = Path(__file__).parent / "fixtures" / "checklist_standard.json"
 

@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 from inspections.clues import services
 from config.api_pagination import KeysetPage, page_of
 from inspections.api.errors import ServiceErrorsMixin
-from inspections.models import Clue, limits
+from inspections.clues.models import Clue
+from inspections import limits
 from inspections.clues.selectors import clue_for_viewer, clues_visible_to, get_clue_for_user
 from organizations.models import Organization
 

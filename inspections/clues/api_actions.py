@@ -18,7 +18,8 @@ from inspections.clues import services
 from inspections.clues.once import clue_register_once
 from inspections.clues.api import ClueSerializer
 from inspections.api.errors import ServiceErrorsMixin
-from inspections.models import Clue, limits
+from inspections.clues.models import Clue
+from inspections import limits
 from inspections.clues.selectors import clue_for_viewer, get_clue_for_user
 from organizations.models import Organization
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from inspections.models import limits
+from inspections import limits
 
 
 class Clue(models.Model):

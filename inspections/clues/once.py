@@ -7,7 +7,7 @@ ticket number already registered keeps the refusal, so a number cannot be used t
 """
 from inspections.clues import services
 from inspections.conflicts import ClueConflict
-from inspections.models import Clue
+from inspections.clues.models import Clue
 
 
 def clue_register_once(*, source: str, external_ref: str = "", registered_by, **fields) -> tuple[Clue, bool]:

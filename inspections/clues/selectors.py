@@ -17,7 +17,7 @@ from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm
 
-from inspections.models import Clue
+from inspections.clues.models import Clue
 
 MASK = _("（保密）")
 

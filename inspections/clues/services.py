@@ -23,9 +23,9 @@ from organizations.roles import Perm
 
 from workflows.clue import ClueFlow, task_complete
 
-from inspections.audit import audit
+from inspections.audit.services import audit
 from inspections.conflicts import ClueConflict
-from inspections.models import Clue, ClueAccessKey
+from inspections.clues.models import Clue, ClueAccessKey
 from inspections.visits.services import visit_plan
 from inspections.clues.models import hash_key
 

@@ -11,8 +11,8 @@ from notifications import events
 from organizations.models import Organization
 from workflows.calendar import due_after
 
-from inspections.audit import audit
-from inspections.models import Clue, ClueSettings
+from inspections.audit.services import audit
+from inspections.clues.models import Clue, ClueSettings
 
 STAGE_DAYS = {"triage": "triage_days", "verify": "verify_days", "reply": "reply_days"}
 

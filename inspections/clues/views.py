@@ -21,7 +21,7 @@ from organizations.roles import Perm
 
 from inspections.clues import steps as clue_steps
 from inspections.clues import services
-from inspections.models import Clue, ClueAccessKey
+from inspections.clues.models import Clue, ClueAccessKey
 from inspections.clues.selectors import clue_for_viewer, clues_for_viewer, clues_visible_to, get_clue_for_user
 
 

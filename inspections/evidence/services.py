@@ -28,7 +28,7 @@ from PIL import Image, ImageOps
 from organizations import policy
 from organizations.roles import Perm
 
-from inspections.models import Attachment
+from inspections.evidence.models import Attachment
 
 
 def _register_heif() -> bool:

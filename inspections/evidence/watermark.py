@@ -6,12 +6,11 @@
 - The original bytes (Attachment.original, kept for the tablet's photos and the school's rectification
   photos) are never re-encoded; `verify` re-reads them and compares their SHA-256 with the hash recorded when
   they arrived, so a changed byte shows as a mismatch on the page.
-- Callers are the permission-checked serving views (inspections.evidence.views, the order and visit photo
+- Callers are the permission-checked serving views (inspections.orders.views_evidence, the order and visit photo
   views): this module decides how a file looks, never who may see it.
 """
 import hashlib
 import io
-from pathlib import Path
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -20,10 +19,10 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
 from inspections.evidence.services import _decode, download_name
-from inspections.models import Attachment
+from inspections.evidence.models import Attachment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-FONT = Path(__file__).parents[1] / "fonts" / "wqy-microhei.ttf"  # the CJK font the PDFs embed too
+from inspections.documents import FONT  # the CJK font the PDFs embed too
 BAND_ALPHA = 150
 
 

@@ -20,9 +20,11 @@ from config.params import validate_supported_date
 from inspections.orders import services
 from config.api_schema import uploads
 from inspections.api.errors import ServiceErrorsMixin
-from inspections.evidence import api as evidence
+from inspections.orders import api_evidence as evidence
 from inspections.evidence.services import submit_with_evidence
-from inspections.models import RectificationOrder, Recheck, Severity, limits
+from inspections.checklists.models import Severity
+from inspections.orders.models import RectificationOrder, Recheck
+from inspections import limits
 from inspections.orders.selectors import (
     get_extension_for_user, get_order_for_user, orders_visible_to, with_working_days_left, working_days_left,
 )

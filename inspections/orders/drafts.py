@@ -11,7 +11,12 @@ from django.utils import timezone
 from workflows.calendar import SHANGHAI, due_after
 
 from inspections import thresholds
-from inspections.visits.steps import findings_for_order
+
+
+def findings_for_order(visit):
+    """A visit's findings that still need an order, in the order they were found."""
+    return list(visit.findings.filter(needs_rectification=True, order__isnull=True)
+                .select_related("item__section__template").order_by("found_at", "id"))
 
 
 @dataclass(frozen=True)

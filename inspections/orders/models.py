@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inspections.models import limits
+from inspections import limits
 from inspections.checklists.models import Severity
 
 

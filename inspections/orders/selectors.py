@@ -6,7 +6,7 @@ from django.utils import timezone
 from organizations import policy
 from workflows.calendar import working_days_between, working_days_from
 
-from inspections.models import ExtensionRequest, RectificationOrder
+from inspections.orders.models import ExtensionRequest, RectificationOrder
 
 
 def orders_visible_to(user) -> QuerySet[RectificationOrder]:

@@ -24,11 +24,13 @@ from workflows.completion import run_task
 from workflows.deadlines import deadline_create, deadline_extend_to, validate_granted_date
 from workflows.rectification import RectificationFlow
 
-from inspections import actions, thresholds
+from inspections import thresholds
+
+from inspections.orders import actions
 from inspections.conflicts import OrderConflict
-from inspections.audit import audit
-from inspections.idempotency import replay_of
-from inspections.models import (
+from inspections.audit.services import audit
+from inspections.idempotency.services import replay_of
+from inspections.orders.models import (
     ExtensionRequest, Finding, OrderNumberCounter, Recheck, RectificationOrder, RectificationReport,
 )
 

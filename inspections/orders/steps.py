@@ -12,8 +12,8 @@ from rollups import services as rollups
 from workflows.calendar import working_days_between
 
 from inspections import thresholds
-from inspections.audit import audit
-from inspections.models import RectificationOrder
+from inspections.audit.services import audit
+from inspections.orders.models import RectificationOrder
 
 
 def order_set_status(*, order: RectificationOrder, status: str) -> None:

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 from organizations.models import Membership
 
 from inspections.language import in_language
-from inspections.models import AuditEvent
+from inspections.audit.models import AuditEvent
 
 SENTENCES = {
     "order.issued": pgettext_lazy("timeline", "下发整改通知书"),

@@ -16,17 +16,19 @@ from organizations import policy
 from organizations.roles import Perm
 from workflows.tasks import TASK_PAGE, tasks_for
 
-from inspections import actions
+from inspections.orders import actions
 
-from inspections.evidence import views as views_evidence
+from inspections.orders import views_evidence
 from inspections.orders import services
 from inspections.evidence.watermark import is_image, watermarked_response
 from inspections.evidence.services import file_response, submit_with_evidence
-from inspections.models import Attachment, Recheck, Severity, limits
+from inspections.checklists.models import Severity
+from inspections.evidence.models import Attachment
+from inspections.orders.models import Recheck
+from inspections import limits
 from inspections.orders.selectors import (
     get_extension_for_user, get_order_for_user, orders_visible_to, with_working_days_left, working_days_left,
 )
-from inspections.visits.selectors import visits_visible_to
 from inspections.orders.timeline import order_timeline
 
 
@@ -90,7 +92,6 @@ def _detail_context(request, order) -> dict:
     allowed = actions.actions_for(request.user, order, nodes=nodes, claimed=claimed)
     return {
         "order": order, "days_left": working_days_left(order), "order_actions": {order.pk: set(allowed)},
-        "source_visit": visits_visible_to(request.user).filter(pk=order.visit_id).first() if order.visit_id else None,
         "next_steps": [a for a in allowed if actions.ACTIONS[a].is_todo],
         "waiting": actions.waiting_for(order, nodes=nodes),
         "findings": order.findings.prefetch_related("attachments"), "pairs": views_evidence.pairs_of(order),

@@ -18,7 +18,8 @@ from rest_framework.views import APIView
 from inspections.reports import ledger
 from inspections.api.errors import Conflict, field_errors
 from inspections.reports.api_stats import FILTERS
-from inspections.models import ExportJob, RectificationOrder
+from inspections.orders.models import RectificationOrder
+from inspections.reports.models import ExportJob
 
 NOT_YOURS = {404: OpenApiResponse(description="不存在或不是我的 / not yours")}
 

@@ -15,7 +15,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from config.params import MAX_ID, int_param
 from inspections.reports import ledger
-from inspections.models import RectificationOrder
+from inspections.orders.models import RectificationOrder
 
 
 class LedgerFilterSet(django_filters.FilterSet):

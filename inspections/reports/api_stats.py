@@ -18,7 +18,8 @@ from inspections.reports import ledger
 
 from inspections.reports import stats
 from inspections.api.errors import field_errors
-from inspections.models import RectificationOrder, Severity
+from inspections.checklists.models import Severity
+from inspections.orders.models import RectificationOrder
 
 NOT_VISIBLE = {404: OpenApiResponse(description="不存在或不可见 / not visible")}
 

@@ -26,7 +26,11 @@ from django.utils.translation import override
 from config.params import date_param, int_param
 from ops.replica import statistics_reads
 
-from inspections.models import ChecklistSection, ExportJob, Finding, RectificationOrder, Severity
+from inspections.checklists.models import ChecklistSection, Severity
+
+from inspections.orders.models import Finding, RectificationOrder
+
+from inspections.reports.models import ExportJob
 from inspections.reports.stats import SHANGHAI, StatsFilter, findings_in_scope, orders_in_scope
 
 PAGE_SIZE = 50

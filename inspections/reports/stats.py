@@ -27,7 +27,11 @@ from organizations import policy
 from organizations.models import Organization
 from workflows.calendar import SHANGHAI, WorkingDayIndex
 
-from inspections.models import Finding, RectificationOrder, Severity, Visit
+from inspections.checklists.models import Severity
+
+from inspections.orders.models import Finding, RectificationOrder
+
+from inspections.visits.models import Visit
 from inspections.orders.models import overdue_q
 
 REPEAT_WINDOW = dt.timedelta(days=365)

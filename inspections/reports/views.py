@@ -14,9 +14,11 @@ from inspections.reports import charts
 from inspections.reports import ledger
 
 from inspections.orders import pdf
+from inspections.visits import pdf as visit_pdf_document
 
 from inspections.reports import stats
-from inspections.models import ChecklistSection, RectificationOrder, Severity
+from inspections.checklists.models import ChecklistSection, Severity
+from inspections.orders.models import RectificationOrder
 from inspections.visits.selectors import campaigns_in_view, get_visit_for_user
 
 
@@ -159,4 +161,4 @@ def visit_pdf_view(request, pk):
     visit = get_visit_for_user(request.user, pk)
     if visit.checkin_at is None:  # nothing to record before the team has checked in
         return HttpResponse(status=409)
-    return _pdf_response(pdf.visit_pdf(visit), f"visit-{visit.pk}.pdf")
+    return _pdf_response(visit_pdf_document.visit_pdf(visit), f"visit-{visit.pk}.pdf")

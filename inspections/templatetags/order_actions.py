@@ -1,14 +1,14 @@
 """`{% may "order.sign" order as may_sign %}`: the action policy, asked from a template."""
 from django import template
 
-from inspections import actions
+from inspections.orders import actions
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def may(context, action_name: str, order) -> bool:
-    """Whether `inspections.actions` lets the page's user do the action now (read once per order and page)."""
+    """Whether `inspections.orders.actions` lets the page's user do the action now (read once per order and page)."""
     cache = context.get("order_actions")  # the view's own answer, when it passed one
     if cache is None or order.pk not in cache:
         cache = context.render_context.setdefault("order_actions", {})

@@ -5,7 +5,7 @@ Errors: 400 field errors, 404 for a visit the caller may not see, 403 for a
 visit they see but may not act on, 409 when the visit's state does not allow it.
 
 Every write of the on-site screens takes a client UUID (body `client_uuid` or header `X-Client-UUID`) and is
-applied once (`once`, inspections.idempotency.apply_once): a replay from the tablet's outbox is answered
+applied once (`once`, inspections.idempotency.services.apply_once): a replay from the tablet's outbox is answered
 with the first answer and the header `Idempotent-Replayed: true`. Photos and deletions name their finding by
 the finding's client UUID, because a tablet that was offline does not know the server's id yet.
 """
@@ -19,8 +19,11 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from inspections.idempotency import apply_once
-from inspections.models import ChecklistItem, ClientWrite, Finding, Severity, Visit, VisitItemResult
+from inspections.idempotency.services import apply_once
+from inspections.checklists.models import ChecklistItem, Severity
+from inspections.idempotency.models import ClientWrite
+from inspections.orders.models import Finding
+from inspections.visits.models import Visit, VisitItemResult
 from inspections.visits.selectors import get_visit_for_user, visits_visible_to
 from config.api_schema import uploads
 from inspections.api.errors import ServiceErrorsMixin
@@ -83,7 +86,7 @@ def once(request, visit, action: str, perform) -> Response:
                                    refusal=_("该编号已用于另一项记录。"), apply=perform, record=record)
     if earlier is None:
         return response
-    # a replayed create answers 200 as before (inspections.idempotency): nothing new was made this time
+    # a replayed create answers 200 as before (inspections.idempotency.services): nothing new was made this time
     code = status.HTTP_200_OK if earlier.status_code == status.HTTP_201_CREATED else earlier.status_code
     return Response(earlier.response, status=code, headers={"Idempotent-Replayed": "true"})
 

@@ -18,7 +18,7 @@ from inspections.visits import services
 from inspections.api.errors import ServiceErrorsMixin
 from inspections.visits.api import ERRORS, VisitDetailSerializer, VisitListView
 from inspections.visits.forms import VisitPlanForm
-from inspections.models import Visit
+from inspections.visits.models import Visit
 from inspections.visits.models import Kind
 from inspections.visits.selectors import may_plan_anywhere, plannable_schools, team_candidates
 

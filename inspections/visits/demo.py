@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from organizations.models import Organization
 
-from inspections.models import Visit
+from inspections.visits.models import Visit
 from inspections.visits.services import current_template, visit_plan
 
 # Fixed client UUIDs make the demo idempotent: a second load returns the visits already planned.

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.params import IdChoiceField, IdMultipleChoiceField, SupportedDateField, maybe_int
 
-from inspections.models import Severity
+from inspections.checklists.models import Severity
 from inspections.visits.models import Kind
 from inspections.visits.selectors import plannable_schools, team_candidates
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from inspections.models import limits
+from inspections import limits
 
 
 class Kind(models.TextChoices):

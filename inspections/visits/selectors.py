@@ -11,7 +11,9 @@ from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm, Role
 
-from inspections.models import Campaign, ChecklistTemplate, Visit
+from inspections.checklists.models import ChecklistTemplate
+
+from inspections.visits.models import Campaign, Visit
 from inspections.visits.models import UNANNOUNCED_KINDS
 
 

@@ -26,16 +26,16 @@ from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm, Role
 
-from inspections.audit import audit
+from inspections.audit.services import audit
 from inspections.conflicts import VisitConflict
 from inspections.evidence.services import sniff, submit_with_evidence
-from inspections.idempotency import replay_of
-from inspections.models import (
-    Attachment, Campaign, ChecklistItem, ChecklistTemplate, Finding, Severity, Visit, VisitItemResult,
-    VisitTeamMember,
-)
+from inspections.idempotency.services import replay_of
+from inspections.checklists.models import ChecklistItem, ChecklistTemplate, Severity
+from inspections.evidence.models import Attachment
+from inspections.orders.models import Finding
+from inspections.visits.models import Campaign, Visit, VisitItemResult, VisitTeamMember
 from inspections import thresholds
-from inspections.models import limits
+from inspections import limits
 from inspections.visits.models import Kind
 from inspections.visits.selectors import visits_visible_to
 

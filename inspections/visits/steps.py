@@ -4,8 +4,9 @@ Called only by workflows.visit (its onCreate callbacks and Function nodes): the
 flow is the one writer of a visit's status after check-in.
 """
 from inspections import thresholds
-from inspections.idempotency import server_uuid
-from inspections.models import Visit
+from inspections.idempotency.services import server_uuid
+from inspections.visits.models import Visit
+from inspections.orders.drafts import findings_for_order
 from inspections.orders.services import order_issue
 
 # Orders made from a visit get a UUID derived from the visit, so a replayed hand-over makes no second order.
@@ -17,9 +18,6 @@ def visit_set_status(*, visit: Visit, status: str) -> None:
         visit.save(update_fields=["status"])
 
 
-def findings_for_order(visit: Visit):
-    return list(visit.findings.filter(needs_rectification=True, order__isnull=True)
-                .select_related("item__section__template").order_by("found_at", "id"))
 
 
 def order_requirements(findings, fallback: str) -> str:

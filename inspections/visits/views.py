@@ -25,9 +25,11 @@ from inspections.visits import views_offline
 from inspections.visits import services
 from inspections.evidence.watermark import watermarked_response
 from inspections.visits.forms import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
-from inspections.models import Attachment, ChecklistTemplate, Severity, Visit, VisitItemResult
+from inspections.checklists.models import ChecklistTemplate, Severity
+from inspections.evidence.models import Attachment
+from inspections.visits.models import Visit, VisitItemResult
 from inspections.orders.selectors import orders_of_visit
-from inspections.visits.steps import findings_for_order
+from inspections.orders.drafts import findings_for_order
 from inspections.visits.selectors import (
     checklists_visible_to, get_checklist_for_user, get_visit_for_user, may_plan_anywhere, my_open_visits,
     planned_visits_of_my_organisations, todays_visits, visit_counts, visits_to_review,

@@ -6,7 +6,7 @@ The worker and the manifest are served from /visits/ so that the worker's defaul
 
 The check-in from the outbox (POST /visits/<pk>/check-in/) is the API's check-in plus what only a tablet that
 was offline knows: the device's time of the button press (`device_at`) and `captured_offline`. It is applied
-once per client UUID like every outbox write (inspections.idempotency, the API's `once`).
+once per client UUID like every outbox write (inspections.idempotency.services, the API's `once`).
 """
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, JsonResponse

@@ -5,7 +5,7 @@
  * the device; only when that IndexedDB transaction has completed does the screen say it is kept on the
  * tablet, and only the server's 2xx answer makes it "saved". The outbox is replayed in the order the writes
  * were made, one request at a time, with back-off while the network is away; the server applies each UUID
- * once (inspections/idempotency.py), so a retry after a lost answer never makes a duplicate.
+ * once (inspections/idempotency/services.py), so a retry after a lost answer never makes a duplicate.
  *
  * Why hand-written (plain IndexedDB, no idb/Dexie, no Workbox): one object store with an auto-increment key
  * is all the outbox needs (about 60 lines here), and the service worker (static/dudao/sw.js) caches a few

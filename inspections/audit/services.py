@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from ops.requestid import current_request_id
 
-from inspections.models import AuditEvent
+from inspections.audit.models import AuditEvent
 
 # Set per request by config.middleware.RequestContextMiddleware, so services need no request argument.
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip", default=None)

@@ -9,7 +9,9 @@ from django.db.models import F
 from django.urls import reverse
 from rest_framework import serializers
 
-from inspections.models import Attachment, Recheck, RectificationReport
+from inspections.evidence.models import Attachment
+
+from inspections.orders.models import Recheck, RectificationReport
 
 
 class FileLinkSerializer(serializers.Serializer):

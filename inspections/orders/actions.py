@@ -34,7 +34,7 @@ from organizations.roles import ROLE_PERMS, Perm
 from workflows.models import RoutedTask
 
 from inspections.conflicts import OrderConflict
-from inspections.models import ExtensionRequest
+from inspections.orders.models import ExtensionRequest
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
 from inspections.evidence.services import download_name
-from inspections.models import Attachment
+from inspections.evidence.models import Attachment
 from inspections.orders.selectors import get_order_for_user
 from inspections.evidence.watermark import pairs_of, verify  # noqa: F401 (pairs_of: the order page's pairs)
 
