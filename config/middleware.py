@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.utils import translation
 
+from config.urls import dudao_app, site
+from inspections.audit.services import current_ip
+
 
 class ChineseFirstLocaleMiddleware:
     """Chinese unless the user chose otherwise with the language switch.
@@ -25,13 +28,10 @@ class ChineseFirstLocaleMiddleware:
 
 class RequestContextMiddleware:
     """Makes the client's address available to the audit trail for this request."""
-
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from inspections.audit.services import current_ip
-
         token = current_ip.set(request.META.get("REMOTE_ADDR"))
         try:
             return self.get_response(request)
@@ -56,7 +56,6 @@ class ShellMiddleware:
         match = request.resolver_match
         if match is None or getattr(match, "site", None) is not None:
             return None
-        from config.urls import dudao_app, site
 
         match.site, match.app = site, dudao_app
         return None

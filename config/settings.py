@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "notifications",
     "rollups",  # exact order counts for the dashboards, kept with each state change
     "programmes",
+    "demo",  # manage.py load_demo: composes every app's demo data
     "axes",
     "security",
     "ops",

@@ -16,8 +16,11 @@ from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
+from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import split_domain_port, validate_host
+
+from security.tokens import token_expires_at, token_lookup, token_user
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 CREDENTIAL = "dudao_credential"  # the scope key under which the consumer finds what authenticated it
@@ -26,7 +29,6 @@ CREDENTIAL = "dudao_credential"  # the scope key under which the consumer finds 
 @dataclass(frozen=True)
 class Credential:
     """What authenticated a socket, so the consumer can ask again later whether it still holds."""
-
     token: str | None = None
     session_key: str | None = None
     expires_at: float | None = None  # a token's end of life (epoch seconds): checked on every push for free
@@ -106,7 +108,6 @@ def origin_allowed(scope, raw_origin: str) -> bool:
 
 class OriginCheckMiddleware:
     """Refuses a handshake whose Origin is not exactly ours; without Origin, drops the cookie."""
-
     def __init__(self, inner):
         self.inner = inner
 
@@ -126,8 +127,6 @@ class OriginCheckMiddleware:
 @database_sync_to_async
 def _token_scope(key: str) -> tuple:
     # The same rule as the REST API: expired or revoked tokens authenticate nobody.
-    from security.tokens import token_expires_at, token_lookup
-
     token = token_lookup(key)
     if token is None:
         return AnonymousUser(), None
@@ -147,8 +146,6 @@ def _token_from(scope) -> str | None:
 def credential_user(credential: Credential | None):
     """The user `credential` stands for now, or None once it is void (revoked, expired, session ended,
     password changed, account deactivated). Synchronous: it reads the database."""
-    from django.contrib.auth import get_user
-    from security.tokens import token_user
 
     if credential is None:
         return None

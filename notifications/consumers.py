@@ -40,6 +40,10 @@ def requested_ids(content: dict):
     return None
 
 
+def on_credentials_revoked(sender, *, user_id: int, tokens_only: bool = False, **kwargs) -> None:
+    sockets_close(user_id=user_id, tokens_only=tokens_only)
+
+
 def sockets_close(*, user_id: int, tokens_only: bool = False) -> None:
     """Close the user's open websockets in every process (after commit, from credentials_revoke): all of
     them, or with `tokens_only` those opened with an API token (a token revocation leaves sessions alive)."""

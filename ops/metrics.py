@@ -15,10 +15,13 @@ request (ops.middleware) counts the same without touching the engine.
 import time
 from datetime import datetime
 
-from django.db.models import Count, Min
+from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from inspections.models import RectificationOrder
+from notifications.models import Notification, WebhookDelivery
 
 # Seconds; a page of Dudao takes 20-200 ms, an export or a PDF seconds.
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -52,8 +55,6 @@ def _age(oldest, now) -> float:
 
 
 def _order_families(now):
-    from inspections.models import RectificationOrder
-
     by_status = GaugeMetricFamily("dudao_orders", "Rectification orders by status", labels=["status"])
     counts = dict(RectificationOrder.objects.order_by().values_list("status").annotate(n=Count("id")))
     for status in RectificationOrder.Status.values:  # every status, 0 included: a series never vanishes
@@ -64,8 +65,6 @@ def _order_families(now):
 
 
 def _outbox_families(now):
-    from notifications.models import Notification, WebhookDelivery
-
     pending = {
         "email": Notification.objects.filter(email=Notification.Email.PENDING),
         "webhook": WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING),
@@ -82,7 +81,6 @@ def _outbox_families(now):
 
 def _timer_families(now):
     """Timers due and not yet fired (with the oldest one's lateness: the scheduler's lag) and timers fired."""
-    from django.db.models import Max, Sum
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
@@ -120,7 +118,6 @@ def _replica_families():
 
 class DomainCollector:
     """The installation's figures, queried when Prometheus scrapes (never at import or registration)."""
-
     def collect(self):
         now = timezone.now()
         started = time.perf_counter()

@@ -3,15 +3,13 @@
 Idempotent: every row is matched on a natural key, passwords are set only
 when a user is first created, and the story (inspections.demo_story) is played once.
 """
-import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 
 from .models import Organization
 from .roles import Role
-from .services import membership_grant, organization_save
+from .services import organization_save
 
 JINAN_TREE = Path(__file__).parent / "fixtures" / "jinan_orgs.json"
 DEMO_PASSWORD = "dudao-demo-2026"
@@ -71,7 +69,7 @@ def load_tree(data: dict) -> dict[str, Organization]:
     return orgs
 
 
-def _upsert_user(username: str, display: str, *, staff: bool = False, superuser: bool = False,
+def upsert_user(username: str, display: str, *, staff: bool = False, superuser: bool = False,
                  login: bool = True):
     User = get_user_model()
     user, created = User.objects.get_or_create(
@@ -84,25 +82,3 @@ def _upsert_user(username: str, display: str, *, staff: bool = False, superuser:
             user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
-
-
-@transaction.atomic
-def load_demo() -> None:
-    from inspections.checklists.services import checklist_load_standard
-
-    orgs = load_tree(json.loads(JINAN_TREE.read_text(encoding="utf-8")))
-    checklist_load_standard()
-    _upsert_user("admin", "系统管理员", staff=True, superuser=True)
-    # Role admins are not Django staff: /admin/ is the operator's, they use the app's own screens.
-    for username, display, code, role in DEMO_USERS:
-        membership_grant(user=_upsert_user(username, display), organization=orgs[code], role=role)
-    for username, display, code, role in STORY_USERS:
-        membership_grant(user=_upsert_user(username, display, login=False), organization=orgs[code], role=role)
-    from inspections.demo_story import load_demo_story
-    from inspections.visits.demo import load_demo_visits
-
-    load_demo_visits()
-    load_demo_story()  # a few months of work, played once through the services
-    from programmes.demo import load_demo_programmes
-
-    load_demo_programmes(orgs)  # the Jinan action plan, its task list and responsible units

@@ -11,8 +11,8 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 
+from organizations.demo import upsert_user
 from organizations.models import Organization
 from organizations.roles import Role
 from organizations.services import membership_grant, organization_save
@@ -136,15 +136,13 @@ def load_programmes(orgs: dict) -> Programme:
 
 
 def load_demo_programmes(orgs: dict) -> None:
-    from organizations.demo import _upsert_user
-
     units = load_units(orgs)
     programme = load_programmes(orgs)
     for row in json.loads(TASKS_FILE.read_text(encoding="utf-8"))["tasks"]:
         load_task(programme, row, units)
     for username, display, code, role in UNIT_USERS:
         org = Organization.objects.get(code=code)
-        membership_grant(user=_upsert_user(username, display), organization=org, role=role)
+        membership_grant(user=upsert_user(username, display), organization=org, role=role)
     filing_request = load_filing_request(programme)
     if not programme.tasks.filter(reports__isnull=False).exists():
         from .demo_reports import load_demo_filings, load_demo_reports

@@ -3,6 +3,9 @@ decisions and the notifications are the real ones): accepted, returned, awaiting
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+
+from organizations.models import Organization
 
 from . import services
 
@@ -49,9 +52,6 @@ def load_demo_reports(programme) -> None:
 
 def load_demo_filings(filing_request) -> None:
     """长清 filed (after the deadline: marked late) and was accepted; 济阳 was returned; 艺术学校 has not filed."""
-    from django.core.files.base import ContentFile
-
-    from organizations.models import Organization
 
     office = _user("jn_leader")
     plan = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -16,9 +16,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from inspections.audit.services import audit
-from notifications.consumers import sockets_close
 from organizations import policy
+from organizations.demo import DEMO_PASSWORD
 
+from .events import credentials_revoked
 from .models import UserSecurity
 
 
@@ -29,8 +30,6 @@ def home_organization(user):
 
 
 def is_demo_password(raw_password: str | None) -> bool:
-    from organizations.demo import DEMO_PASSWORD
-
     return raw_password is not None and hmac.compare_digest(raw_password.encode(), DEMO_PASSWORD.encode())
 
 
@@ -81,7 +80,7 @@ def credentials_revoke(*, user, reason: str, sessions: bool = True, actor=None,
           after={"reason": reason, "revoked": tokens, "sessions": ended})
     # After commit: a rolled-back change voids nothing, and a socket closed earlier could reconnect
     # with credentials that are still valid until the commit.
-    transaction.on_commit(partial(sockets_close, user_id=user.pk, tokens_only=not sessions))
+    transaction.on_commit(partial(credentials_revoked.send, sender=None, user_id=user.pk, tokens_only=not sessions))
     return tokens
 
 

@@ -24,14 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from config.params import date_param, int_param
-from ops.replica import statistics_reads
-
 from inspections.checklists.models import ChecklistSection, Severity
-
 from inspections.orders.models import Finding, RectificationOrder
-
 from inspections.reports.models import ExportJob
 from inspections.reports.stats import SHANGHAI, StatsFilter, findings_in_scope, orders_in_scope
+from ops.replica import statistics_reads
+from security.exports import xlsx_text_cell
+from security.services import audit_export
 
 PAGE_SIZE = 50
 INLINE_EXPORT_LIMIT = 2000  # findings; above this the export waits for the background worker
@@ -230,8 +229,6 @@ def _write_xlsx(user, flt: LedgerFilter, out, on_progress=None) -> int:
 
 def _cell(ws, value):
     # Text typed by users (a finding's description) must never run as a spreadsheet formula.
-    from security.exports import xlsx_text_cell
-
     if value is None or isinstance(value, (int, float, dt.date)):
         return value
     return xlsx_text_cell(ws, value)
@@ -277,8 +274,6 @@ def export_run(*, job: ExportJob) -> bool:
         job.progress, job.total, job.status = written, written, ExportJob.Status.DONE
         job.finished_at = timezone.now()
         job.save(update_fields=["file", "progress", "total", "status", "finished_at"])
-        from security.services import audit_export
-
         audit_export(user=job.user, what="ledger.xlsx", filters=job.filters, rows=written)
     except Exception as exc:  # the job records any failure so the user sees it instead of a spinner forever
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=str(exc)[:2000],

@@ -1,6 +1,6 @@
 """Demo visits for today: a routine and a surprise visit by cq_inspector at 长清职专 (idempotent).
 
-Called from organizations.demo.load_demo after the tree, checklist and users exist.
+Called from demo.loader.load_demo after the tree, checklist and users exist.
 """
 import uuid
 

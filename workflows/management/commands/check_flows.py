@@ -4,6 +4,8 @@ Prints one line per problem and exits with status 1 if there is any, so it can g
 """
 from django.core.management.base import BaseCommand, CommandError
 
+import workflows.rectification  # noqa: F401
+from inspections.models import RectificationOrder
 from workflows.consistency import all_order_flow_problems
 
 
@@ -15,9 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--open-only", action="store_true", help="skip closed orders")
 
     def handle(self, *args, order_ids, open_only: bool, **options):
-        import workflows.rectification  # noqa: F401  -- the flow's nodes, which the tasks name
-
-        from inspections.models import RectificationOrder
 
         orders = RectificationOrder.objects.all()
         if order_ids:

@@ -15,15 +15,20 @@ import time
 from django.core.management.base import BaseCommand
 from viewflow.workflow.timers import fire_due_conditions, fire_due_timers
 
+import workflows.clue  # noqa: F401
+import workflows.rectification  # noqa: F401
+from inspections.campaigns.services import remind_due_publications
+from inspections.reports.ledger import run_pending_exports
+from notifications.delivery import deliver_due_webhooks, send_due_emails  # outboxes ride on the scheduler
+from notifications.digest import send_digests_if_due
+from ops.heartbeat import Beater
+from programmes.services import supervise
+
 log = logging.getLogger(__name__)
 
 
 def sweep() -> tuple[int, int]:
     """One pass over everything due now; returns (timers fired, conditions fired)."""
-    import workflows.clue  # noqa: F401  -- the clue flow's time limits
-    import workflows.rectification  # noqa: F401  -- registers the flow's boundary and deadline receivers
-
-    from notifications.delivery import deliver_due_webhooks, send_due_emails  # outboxes ride on the scheduler
 
     fired = fire_due_timers(), fire_due_conditions()
     deliver_due_webhooks()
@@ -33,15 +38,10 @@ def sweep() -> tuple[int, int]:
 
 def daily_jobs() -> None:
     """Jobs that ride on the scheduler loop but not on each test's sweep(): the digest is once a day."""
-    from inspections.reports.ledger import run_pending_exports
-    from notifications.digest import send_digests_if_due
-
     send_digests_if_due()
     run_pending_exports()  # large ledger exports run here, never in a web worker
-    from inspections.campaigns.services import remind_due_publications
 
     remind_due_publications()  # 一公开: the leader is reminded once the publication deadline has passed
-    from programmes.services import supervise
 
     supervise()  # 督办: missing reports, lagging and overdue programme tasks, once each
 
@@ -54,8 +54,6 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="one sweep, then exit")
 
     def handle(self, *args, interval: float, once: bool, **options):
-        from ops.heartbeat import Beater
-
         beater = Beater()  # /readyz and /metrics read it: the scheduler is alive and how much it fired
         while True:
             timers, conditions = sweep()

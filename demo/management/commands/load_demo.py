@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from organizations.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from demo.loader import load_demo
+from organizations.demo import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Demo data for the whole product (`manage.py load_demo`)."""
