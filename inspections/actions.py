@@ -34,22 +34,14 @@ from organizations.roles import ROLE_PERMS, Perm
 from workflows.models import RoutedTask
 
 from inspections.conflicts import OrderConflict
+from inspections.decision import ALLOWED, Decision
+from inspections.clues import actions as clue_actions
+from inspections.visits import actions as visit_actions
 from inspections.models import ExtensionRequest
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 
 
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    code: str = "ok"  # "ok", "forbidden" (403) or "conflict" (409)
-    reason: str = ""
-
-    def __bool__(self):
-        return self.allowed
-
-
-ALLOWED = Decision(True)
 
 
 def order_school(order) -> Organization:
@@ -149,8 +141,19 @@ def _state_allows(action: Action, order, nodes: set[str], pending: bool | None =
     return pending if action.name == "order.decide_extension" else not pending
 
 
-def can(user, name: str, order, *, nodes: set[str] | None = None, claimed: set[str] | None = None) -> Decision:
-    """May `user` do action `name` on `order` now? The refusal says why (403 before 409)."""
+# The one entry point: "visit.*" and "clue.*" are answered by their process's own table.
+POLICIES = {"visit": visit_actions, "clue": clue_actions}
+
+
+def can(user, name: str, obj, *, nodes: set[str] | None = None, claimed: set[str] | None = None) -> Decision:
+    """May `user` do action `name` on `obj` (an order, visit or clue) now? The refusal says why (403 before 409)."""
+    domain = name.split(".", 1)[0]
+    if domain in POLICIES:
+        return POLICIES[domain].can(user, name, obj)
+    return _can_order(user, name, obj, nodes=nodes, claimed=claimed)
+
+
+def _can_order(user, name: str, order, *, nodes: set[str] | None, claimed: set[str] | None) -> Decision:
     action = ACTIONS[name]
     if not policy.can(user, action.perm, action.owner(order)):
         return Decision(False, "forbidden", _("您无权办理此环节。"))
@@ -163,7 +166,10 @@ def can(user, name: str, order, *, nodes: set[str] | None = None, claimed: set[s
 
 
 def require(user, name: str, order, *, nodes: set[str] | None = None, claimed: set[str] | None = None) -> None:
-    """`can`, raising PermissionDenied (403) or OrderConflict (409) for a refusal."""
+    """`can`, raising PermissionDenied (403) or OrderConflict (409) for a refusal (visits and clues: their own 409)."""
+    domain = name.split(".", 1)[0]
+    if domain in POLICIES:
+        return POLICIES[domain].require(user, name, order)
     decision = can(user, name, order, nodes=nodes, claimed=claimed)
     if decision.code == "forbidden":
         raise PermissionDenied(decision.reason)
@@ -175,8 +181,12 @@ def actions_for(user, order, *, nodes: set[str] | None = None, claimed: set[str]
     """The actions `user` may take on `order` now, in the table's order (page buttons, API, tests).
 
     The same answers as `can` for each action, asking the permission only where the state allows
-    the action (a handful of queries for a page, whatever the table's length).
+    the action (a handful of queries for a page, whatever the table's length). A visit or a clue
+    is answered by its own table.
     """
+    for policy_module in POLICIES.values():
+        if isinstance(order, policy_module.SUBJECT):
+            return policy_module.actions_for(user, order)
     nodes, claimed = _nodes_and_claims(user, order, nodes, claimed)
     pending = _has_pending_extension(order)
     granted: dict[tuple, bool] = {}
