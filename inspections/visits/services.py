@@ -6,10 +6,7 @@ visit's viewflow process (workflows.visit.VisitFlow) in the same transaction.
 Bad input raises ValidationError; an action the visit's state does not allow
 raises VisitConflict (HTTP 409); a person who may not act raises PermissionDenied.
 """
-import base64
-import binascii
 import hashlib
-import io
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -39,12 +36,10 @@ from inspections.models import limits
 from inspections.visits import actions as visit_actions
 from inspections.visits.models import Kind
 from inspections.visits.selectors import visits_visible_to
+from inspections.visits.signature import signature_png
 
 STANDARD_CODE = "GFBX-2025"
 EDITABLE = visit_actions.EDITABLE
-SIGNATURE_MAX_BYTES = 512 * 1024
-SIGNATURE_MAX_SIDE = 4000
-# A namespace of our own so that the order made from a visit has a stable client UUID (replay-safe).
 
 
 # ---------------------------------------------------------------- rules
@@ -333,36 +328,6 @@ def _require_complete(visit: Visit) -> None:
 
 
 # ---------------------------------------------------------------- signature
-
-
-def signature_png(data_url: str) -> bytes:
-    """Decode a canvas data URL; only a real, non-blank PNG of sane size is accepted."""
-    prefix = "data:image/png;base64,"
-    if not isinstance(data_url, str) or not data_url.startswith(prefix):
-        raise ValidationError({"signature": _("签名必须是 PNG 图片。")})
-    try:
-        raw = base64.b64decode(data_url[len(prefix):], validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationError({"signature": _("签名数据无法解码。")}) from None
-    if len(raw) > SIGNATURE_MAX_BYTES or not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise ValidationError({"signature": _("签名必须是 PNG 图片。")})
-    _require_drawn(raw)
-    return raw
-
-
-def _require_drawn(raw: bytes) -> None:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(raw)) as img:
-            img.load()
-            if max(img.size) > SIGNATURE_MAX_SIDE:
-                raise ValidationError({"signature": _("签名图片过大。")})
-            alpha = img.convert("RGBA").getchannel("A")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise ValidationError({"signature": _("签名必须是 PNG 图片。")}) from None
-    if alpha.getbbox() is None:  # a blank canvas exports fully transparent pixels
-        raise ValidationError({"signature": _("请学校代表在签名区签字。")})
 
 
 @transaction.atomic
