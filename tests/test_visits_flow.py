@@ -5,8 +5,9 @@ from viewflow.workflow import STATUS
 
 from inspections import thresholds
 from inspections.models import AuditEvent, Finding, RectificationOrder, Visit, VisitItemResult
+from inspections.conflicts import VisitConflict
 from inspections.visits.services import (
-    VisitConflict, finding_record, item_result_record, visit_check_in, visit_review, visit_sign, visit_submit,
+    finding_record, item_result_record, visit_check_in, visit_review, visit_sign, visit_submit,
 )
 from workflows.models import VisitProcess
 

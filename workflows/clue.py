@@ -3,8 +3,8 @@
 Screens are custom views (inspections/clues/views.py); each human task opens
 the clue page, and the clue services complete the task through `task_complete`
 in the same transaction as the domain change. Task permissions are guardian
-permissions on the clue's district, so viewflow's queues show each task to the
-district's leaders or inspectors (and the city's) — never to a school.
+permissions on the clue's district, the action policy's (inspections.clues.actions), so
+viewflow's queues show each task to the district's leaders or inspectors (and the city's) — never to a school.
 Time limits (working days, per city: inspections.models.ClueSettings) are
 non-interrupting timer boundaries that tell the district's leaders.
 """
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import STATUS, flow
 
+from inspections.clues import actions as clue_actions
 from inspections.clues import steps as clue_steps
 from inspections.conflicts import ClueConflict
 from inspections.models import Clue
@@ -38,6 +39,11 @@ def _clue(process):
 
 def district_of(process):
     return _clue(process).district
+
+
+def permission_of(action_name: str) -> dict:
+    """`.Permission(**permission_of("clue.triage"))`: the action policy's permission, on the clue's district."""
+    return {"permission": full_perm(clue_actions.ACTIONS[action_name].perm), "obj": district_of}
 
 
 def is_desk_check(activation) -> bool:
@@ -84,7 +90,7 @@ class ClueFlow(flow.Flow):
 
     triage = (
         flow.View(open_clue_page).Annotation(title=_("分办"))
-        .Permission(full_perm(Perm.LEAD), obj=district_of)
+        .Permission(**permission_of("clue.triage"))
         .onCreate(this.entered_triage)
         .OnTimeout(triage_due_at, this.triage_late, interrupting=False, title=_("分办超时"))
         .Next(this.route)
@@ -97,28 +103,28 @@ class ClueFlow(flow.Flow):
     )
     verify_desk = (
         flow.View(open_clue_page).Annotation(title=_("书面核查"))
-        .Permission(full_perm(Perm.INSPECT), obj=district_of)
+        .Permission(**permission_of("clue.verify_desk"))
         .onCreate(this.entered_verify)
         .OnTimeout(verify_due_at, this.verify_late, interrupting=False, title=_("核查超时"))
         .Next(this.reply)
     )
     verify_visit = (
         flow.View(open_clue_page).Annotation(title=_("安排突击检查"))
-        .Permission(full_perm(Perm.INSPECT), obj=district_of)
+        .Permission(**permission_of("clue.verify_visit"))
         .onCreate(this.entered_verify)
         .OnTimeout(verify_due_at, this.verify_late, interrupting=False, title=_("核查超时"))
         .Next(this.reply)
     )
     reply = (
         flow.View(open_clue_page).Annotation(title=_("答复反映人"))
-        .Permission(full_perm(Perm.LEAD), obj=district_of)
+        .Permission(**permission_of("clue.reply"))
         .onCreate(this.entered_reply)
         .OnTimeout(reply_due_at, this.reply_late, interrupting=False, title=_("答复超时"))
         .Next(this.close)
     )
     close = (
         flow.View(open_clue_page).Annotation(title=_("办结"))
-        .Permission(full_perm(Perm.LEAD), obj=district_of)
+        .Permission(**permission_of("clue.close"))
         .onCreate(this.entered_close)
         .Next(this.closed)
     )

@@ -8,7 +8,10 @@ one by one, and its cost grows with the user's reach (a city leader holds
 thousands). Here each permission the flow routes by becomes one `= ANY(...)`
 probe into a partial index of open tasks (workflows migration 0003).
 
-The answer is the same set as the stock queue for our flows: every human task
+A node may narrow its audience beyond the permission (`node.audience(user) -> Q`, e.g. the visit's
+on-site steps go to the visit's own team only: workflows.visit.TeamView).
+
+Otherwise the answer is the same set as the stock queue for our flows: every human task
 has a permission on an organisation, and permissions are granted to groups only
 (organizations.services); Django's ModelBackend grants nothing on objects.
 """
@@ -47,7 +50,11 @@ def routed_to_any(user, flow_classes) -> Q:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     nodes = [node for flow_class in flow_classes for node in human_nodes(flow_class)]
+    narrowed = [node for node in nodes if hasattr(node, "audience")]
     routed = Q(owner=user)
     for perm, object_pks in granted_objects(user, {owner_permission(node) for node in nodes}).items():
-        routed |= Q(owner_permission=perm, owner_permission_obj_pk__in=object_pks)
+        held = Q(owner_permission=perm, owner_permission_obj_pk__in=object_pks)
+        routed |= held & ~Q(flow_task__in=narrowed) if narrowed else held
+        for node in (n for n in narrowed if owner_permission(n) == perm):
+            routed |= held & Q(flow_task=node) & node.audience(user)
     return Q(routed, flow_task__in=nodes)

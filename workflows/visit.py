@@ -6,16 +6,18 @@ task here opens its screen, and the visit services complete the task through
 permissions are guardian permissions on organisations, so viewflow's own
 inbox and queue show each task to exactly the right people — never to a school.
 """
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy
 from viewflow import this
 from viewflow.workflow import STATUS, flow
 
+from inspections.visits import actions as visit_actions
 from inspections.visits import steps as visit_steps
 from inspections.conflicts import VisitConflict
 from inspections.models import Visit
 from organizations import access_cache
-from organizations.roles import Perm, full_perm
+from organizations.roles import full_perm
 
 from . import completion
 from .models import RoutedTask, VisitProcess, routed_flow
@@ -29,12 +31,26 @@ def _visit(process):
     return (process if isinstance(process, VisitProcess) else process.visitprocess).visit
 
 
-def school_of(process):
-    return _visit(process).school
+def permission_of(node: str) -> dict:
+    """`.Permission(**permission_of("conduct"))`: the policy's permission for the node, on the organisation it names."""
+    action = visit_actions.NODE_ACTION[node]
+
+    def owner_of(process):
+        return action.owner(_visit(process))
+
+    owner_of.__name__ = f"owner_of_{node}"
+    return {"permission": full_perm(action.perm), "obj": owner_of}
 
 
-def organiser_of(process):
-    return _visit(process).organiser
+class TeamView(flow.View):
+    """A step only the visit's own team does (inspections.visits.actions: `on_team`), on top of the permission:
+    viewflow's queue routes it to them alone (workflows.routing asks `audience`) and only they may take it."""
+
+    def audience(self, user) -> Q:
+        return Q(process__visitprocess__visit__members__user=user)
+
+    def can_assign(self, user, task):
+        return super().can_assign(user, task) and visit_actions.on_team(user, _visit(task.process))
 
 
 def lead_inspector_of(activation):
@@ -71,21 +87,21 @@ class VisitFlow(flow.Flow):
     start = flow.StartHandle(this.start_visit).Annotation(title=gettext_lazy("计划检查")).Next(this.conduct)
 
     conduct = (
-        flow.View(open_task_screen).Annotation(title=gettext_lazy("现场检查"))
-        .Permission(full_perm(Perm.INSPECT), obj=school_of).Next(this.sign)
+        TeamView(open_task_screen).Annotation(title=gettext_lazy("现场检查"))
+        .Permission(**permission_of("conduct")).Next(this.sign)
     )
     sign = (
-        flow.View(open_task_screen).Annotation(title=gettext_lazy("学校代表签字"))
-        .Permission(full_perm(Perm.INSPECT), obj=school_of).Next(this.submit)
+        TeamView(open_task_screen).Annotation(title=gettext_lazy("学校代表签字"))
+        .Permission(**permission_of("sign")).Next(this.submit)
     )
     submit = (
         flow.View(open_task_screen).Annotation(title=gettext_lazy("组长提交"))
-        .Permission(full_perm(Perm.INSPECT), obj=school_of).Assign(lead_inspector_of)
+        .Permission(**permission_of("submit")).Assign(lead_inspector_of)
         .onCreate(this.entered_submit).Next(this.review)
     )
     review = (
         flow.View(open_task_screen).Annotation(title=gettext_lazy("领导审核"))
-        .Permission(full_perm(Perm.LEAD), obj=organiser_of).onCreate(this.entered_review).Next(this.decide)
+        .Permission(**permission_of("review")).onCreate(this.entered_review).Next(this.decide)
     )
     decide = (
         flow.If(review_approved).Annotation(title=gettext_lazy("是否通过"))

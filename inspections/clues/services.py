@@ -1,6 +1,7 @@
 """Clue services: register → triage → verify (desk check or surprise visit) → reply → close.
 
-Keyword-only functions that authorise through organizations.policy, validate,
+Keyword-only functions that authorise through the action policy (inspections.actions,
+table in inspections.clues.actions), validate,
 write once, audit once and move the clue's viewflow process
 (workflows.clue.ClueFlow) in the same transaction. Bad input raises
 ValidationError, a state that does not allow the action ClueConflict (409),
@@ -23,13 +24,12 @@ from organizations.roles import Perm
 
 from workflows.clue import ClueFlow, task_complete
 
+from inspections.clues import actions
 from inspections.audit.services import audit
 from inspections.conflicts import ClueConflict
 from inspections.clues.models import Clue, ClueAccessKey
 from inspections.visits.services import visit_plan
 from inspections.clues.models import hash_key
-
-
 
 
 # ---------------------------------------------------------------- rules
@@ -40,30 +40,9 @@ def responsible_authority(school: Organization) -> Organization:
     return school.nearest("district") or school.nearest("city")
 
 
-def may_register(user, district: Organization) -> bool:
-    return policy.can(user, Perm.LEAD, district) or policy.can(user, Perm.INSPECT, district)
-
-
-def may_triage(user, clue: Clue) -> bool:
-    return policy.can(user, Perm.LEAD, clue.district)
-
-
-def may_verify(user, clue: Clue) -> bool:
-    return policy.can(user, Perm.INSPECT, clue.district)
-
-
-def may_reply(user, clue: Clue) -> bool:
-    return policy.can(user, Perm.LEAD, clue.district)
-
-
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
-
-
-def _require_status(clue: Clue, statuses, message: str) -> None:
-    if clue.status not in statuses:
-        raise ClueConflict(message, code="conflict")
 
 
 def _locked(clue: Clue) -> Clue:
@@ -113,7 +92,7 @@ def clue_register(*, source: str, content: str, received_at: dt.datetime, regist
         raise ValidationError({"received_at": _("受理时间必须带时区。")})
     district = _district_for(school=school, district=district)
     if intake_key is None:
-        _require(may_register(registered_by, district), _("您无权登记该区县的线索。"))
+        actions.require(registered_by, "clue.register", district)
     try:
         with transaction.atomic():
             clue = Clue.objects.create(
@@ -184,8 +163,7 @@ def _intake_replay(key: ClueAccessKey, source: str, external_ref: str) -> Clue |
 def clue_triage(*, clue: Clue, user, decision: str, reason: str = "", school: Organization | None = None) -> Clue:
     """The district leader decides: out of scope (with a reason), desk check, or surprise visit."""
     clue = _locked(clue)
-    _require(may_triage(user, clue), _("只有该区县的督导领导可以分办线索。"))
-    _require_status(clue, (Clue.Status.REGISTERED,), _("该线索已分办。"))
+    actions.require(user, "clue.triage", clue)
     if decision not in Clue.Decision.values:
         raise ValidationError({"decision": _("分办意见无效。")})
     reason = (reason or "").strip()
@@ -211,10 +189,7 @@ def clue_triage(*, clue: Clue, user, decision: str, reason: str = "", school: Or
 def clue_verify_desk(*, clue: Clue, user, result: str, substantiated: bool) -> Clue:
     """A district inspector records the desk-check result."""
     clue = _locked(clue)
-    _require(may_verify(user, clue), _("只有该区县的督学可以核查线索。"))
-    _require_status(clue, (Clue.Status.VERIFYING,), _("该线索当前不在核查阶段。"))
-    if clue.decision != Clue.Decision.DESK_CHECK:
-        raise ClueConflict(_("该线索分办为突击检查，不能书面核查。"), code="conflict")
+    actions.require(user, "clue.verify_desk", clue)
     clue.desk_result = _clean_text(result, "result", _("请填写核查结果。"))
     clue.substantiated, clue.verified_by, clue.verified_at = bool(substantiated), user, timezone.now()
     clue.save(update_fields=["desk_result", "substantiated", "verified_by", "verified_at"])
@@ -229,10 +204,7 @@ def clue_verify_desk(*, clue: Clue, user, result: str, substantiated: bool) -> C
 def clue_verify_visit(*, clue: Clue, user, planned_date: dt.date, lead, members=()) -> Clue:
     """Plan a surprise visit through the visits service and link it; the visit knows nothing of the complainant."""
     clue = _locked(clue)
-    _require(may_verify(user, clue), _("只有该区县的督学可以安排核查。"))
-    _require_status(clue, (Clue.Status.VERIFYING,), _("该线索当前不在核查阶段。"))
-    if clue.decision != Clue.Decision.SURPRISE_VISIT or clue.visit_id:
-        raise ClueConflict(_("该线索不需要安排突击检查。"), code="conflict")
+    actions.require(user, "clue.verify_visit", clue)
     visit = visit_plan(school=clue.school, planned_date=planned_date, lead=lead, members=members,
                        planned_by=user, kind="surprise")
     clue.visit, clue.verified_by, clue.verified_at = visit, user, timezone.now()
@@ -246,20 +218,12 @@ def clue_verify_visit(*, clue: Clue, user, planned_date: dt.date, lead, members=
 # ---------------------------------------------------------------- reply and close
 
 
-def _require_verified(clue: Clue) -> None:
-    """A surprise visit must have happened (checked in) before the complainant is told anything."""
-    if clue.decision == Clue.Decision.SURPRISE_VISIT and (clue.visit is None or clue.visit.checkin_at is None):
-        raise ClueConflict(_("突击检查尚未开展，暂不能答复。"), code="conflict")
-
-
 @transaction.atomic
 def clue_reply(*, clue: Clue, user, text: str, method: str, date: dt.date | None = None,
                substantiated: bool | None = None) -> Clue:
     """Record the reply to the complainant (text, date, method)."""
     clue = _locked(clue)
-    _require(may_reply(user, clue), _("只有该区县的督导领导可以答复线索。"))
-    _require_status(clue, (Clue.Status.REPLYING,), _("该线索当前不能答复。"))
-    _require_verified(clue)
+    actions.require(user, "clue.reply", clue)
     if method not in Clue.ReplyMethod.values:
         raise ValidationError({"method": _("答复方式无效。")})
     clue.reply_text = _clean_text(text, "text", _("请填写答复内容。"))
@@ -278,8 +242,7 @@ def clue_reply(*, clue: Clue, user, text: str, method: str, date: dt.date | None
 @transaction.atomic
 def clue_close(*, clue: Clue, user) -> Clue:
     clue = _locked(clue)
-    _require(may_reply(user, clue), _("只有该区县的督导领导可以办结线索。"))
-    _require_status(clue, (Clue.Status.REPLIED,), _("该线索尚未答复，不能办结。"))
+    actions.require(user, "clue.close", clue)
     task_complete(clue=clue, node="close", user=user)
     audit(actor=user, action="clue.close", obj=clue, organization=clue.district)
     clue.refresh_from_db()

@@ -19,6 +19,7 @@ from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm
 
+from inspections.clues import actions
 from inspections.clues import steps as clue_steps
 from inspections.clues import services
 from inspections.clues.models import Clue, ClueAccessKey
@@ -89,8 +90,7 @@ def clue_detail(request, pk):
     return render(request, "inspections/clues/detail.html", {
         "clue": clue_for_viewer(clue, user), "decisions": Clue.Decision.choices,
         "methods": Clue.ReplyMethod.choices,
-        "may_triage": services.may_triage(user, clue), "may_verify": services.may_verify(user, clue),
-        "may_reply": services.may_reply(user, clue),
+        "subject": clue, "allowed_actions": actions.actions_for(user, clue),  # what {% can %} answers
         "schools": _schools_under([clue.district]) if clue.school_id is None else [],
         "inspectors": policy.users_with_role("inspector", clue.school) if clue.school_id else [],
         "today": timezone.localdate().isoformat(),

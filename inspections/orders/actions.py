@@ -34,22 +34,12 @@ from organizations.roles import ROLE_PERMS, Perm
 from workflows.models import RoutedTask
 
 from inspections.conflicts import OrderConflict
-from inspections.orders.models import ExtensionRequest
+from inspections.decision import ALLOWED, Decision
+from inspections.orders.models import ExtensionRequest, RectificationOrder
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
 
 
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    code: str = "ok"  # "ok", "forbidden" (403) or "conflict" (409)
-    reason: str = ""
-
-    def __bool__(self):
-        return self.allowed
-
-
-ALLOWED = Decision(True)
 
 
 def order_school(order) -> Organization:
@@ -147,6 +137,9 @@ def _state_allows(action: Action, order, nodes: set[str], pending: bool | None =
         return False
     pending = _has_pending_extension(order) if pending is None else pending
     return pending if action.name == "order.decide_extension" else not pending
+
+
+SUBJECT = RectificationOrder  # what inspections.actions.actions_for hands to this table
 
 
 def can(user, name: str, order, *, nodes: set[str] | None = None, claimed: set[str] | None = None) -> Decision:

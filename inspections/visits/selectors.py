@@ -55,9 +55,11 @@ def todays_visits(user) -> QuerySet[Visit]:
 
 
 def my_open_visits(user) -> QuerySet[Visit]:
-    """Visits the user is on the team of that still need work on site or a submission."""
-    open_states = [Visit.Status.PLANNED, Visit.Status.IN_PROGRESS, Visit.Status.SIGNED, Visit.Status.RETURNED]
-    return visits_visible_to(user).filter(members__user=user, status__in=open_states).order_by("planned_date", "pk")
+    """Visits that wait for the user: on site for the whole team, the submission for the lead alone
+    (the to-dos of inspections.visits.actions: `visit.check_in`, `visit.sign`, `visit.submit`)."""
+    on_site = Q(members__user=user, status__in=[Visit.Status.PLANNED, Visit.Status.IN_PROGRESS])
+    to_submit = Q(members__user=user, members__is_lead=True, status__in=[Visit.Status.SIGNED, Visit.Status.RETURNED])
+    return visits_visible_to(user).filter(on_site | to_submit).distinct().order_by("planned_date", "pk")
 
 
 def visits_to_review(user) -> QuerySet[Visit]:

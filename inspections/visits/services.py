@@ -1,15 +1,12 @@
 """Visit services: plan, check in, record results and findings, sign, submit, review.
 
 Every write goes through one of these keyword-only functions. They authorise
-through organizations.policy, validate, write once, audit once, and move the
+through the action policy (inspections.actions, table in inspections.visits.actions), validate, write once, audit once, and move the
 visit's viewflow process (workflows.visit.VisitFlow) in the same transaction.
 Bad input raises ValidationError; an action the visit's state does not allow
 raises VisitConflict (HTTP 409); a person who may not act raises PermissionDenied.
 """
-import base64
-import binascii
 import hashlib
-import io
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -27,7 +24,6 @@ from organizations.models import Organization
 from organizations.roles import Perm, Role
 
 from inspections.audit.services import audit
-from inspections.conflicts import VisitConflict
 from inspections.evidence.services import sniff, submit_with_evidence
 from inspections.idempotency.services import replay_of
 from inspections.checklists.models import ChecklistItem, ChecklistTemplate, Severity
@@ -36,52 +32,23 @@ from inspections.orders.models import Finding
 from inspections.visits.models import Campaign, Visit, VisitItemResult, VisitTeamMember
 from inspections import thresholds
 from inspections import limits
+from inspections.visits import actions
 from inspections.visits.models import Kind
 from inspections.visits.selectors import visits_visible_to
+from inspections.visits.signature import signature_png
 
 STANDARD_CODE = "GFBX-2025"
-EDITABLE = (Visit.Status.IN_PROGRESS, Visit.Status.RETURNED)
-SIGNATURE_MAX_BYTES = 512 * 1024
-SIGNATURE_MAX_SIDE = 4000
-# A namespace of our own so that the order made from a visit has a stable client UUID (replay-safe).
+EDITABLE = actions.EDITABLE
 
 
 # ---------------------------------------------------------------- rules
 
 
-def is_team_member(user, visit: Visit) -> bool:
-    return visit.members.filter(user_id=getattr(user, "pk", None)).exists()
-
-
-def is_lead_inspector(user, visit: Visit) -> bool:
-    return visit.members.filter(user_id=getattr(user, "pk", None), is_lead=True).exists()
-
-
-def may_conduct(user, visit: Visit) -> bool:
-    """On site only the visit's own team, and only while they may still inspect that school."""
-    return is_team_member(user, visit) and policy.can(user, Perm.INSPECT, visit.school)
-
-
-def may_submit(user, visit: Visit) -> bool:
-    return is_lead_inspector(user, visit) and policy.can(user, Perm.INSPECT, visit.school)
-
-
-def may_review(user, visit: Visit) -> bool:
-    return policy.can(user, Perm.LEAD, visit.organiser)
-
-
-def may_plan(user, school: Organization) -> bool:
-    return policy.can(user, Perm.INSPECT, school) or policy.can(user, Perm.LEAD, school)
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def _require_status(visit: Visit, statuses, message: str) -> None:
-    if visit.status not in statuses:
-        raise VisitConflict(message, code="conflict")
+def _require_theirs(user, visit: Visit) -> None:
+    """Before a replay is looked up: refuse only a person who is not the visit's (a replay may come late)."""
+    decision = actions.can(user, "visit.answer", visit)
+    if decision.code == "forbidden":
+        raise PermissionDenied(decision.reason)
 
 
 def _locked(visit: Visit) -> Visit:
@@ -123,7 +90,7 @@ def visit_plan(*, school: Organization, planned_date: date, lead, planned_by, ki
                client_uuid: uuid.UUID | None = None) -> Visit:
     """Plan a visit and start its process; a replayed client UUID returns the visit already made."""
     refusal = _("您无权为该学校安排督导检查。")
-    _require(may_plan(planned_by, school), refusal)
+    actions.require(planned_by, "visit.plan", school)
     if existing := replay_of(visits_visible_to(planned_by), client_uuid, refusal=refusal):
         return existing
     if not school.is_school:
@@ -196,8 +163,7 @@ def visit_check_in(*, visit: Visit, user, geo_status: str, latitude=None, longit
     and whether it was captured offline; checkin_at is always the server's time of receipt."""
     fields = {**_geo_fields(geo_status, latitude, longitude, accuracy), **_device_time(device_at, captured_offline)}
     visit = _locked(visit)
-    _require(may_conduct(user, visit), _("只有本次检查组成员可以签到。"))
-    _require_status(visit, (Visit.Status.PLANNED,), _("该检查已签到，不能重复签到。"))
+    actions.require(user, "visit.check_in", visit)
     for name, value in fields.items():
         setattr(visit, name, value)
     visit.checkin_at = timezone.now()
@@ -226,8 +192,7 @@ def item_result_record(*, visit: Visit, user, item, result: str, note: str = "")
     if result not in VisitItemResult.Result.values:
         raise ValidationError({"result": _("检查结果无效。")})
     visit = _locked(visit)
-    _require(may_conduct(user, visit), _("只有本次检查组成员可以记录检查结果。"))
-    _require_status(visit, EDITABLE, _("当前状态不能修改检查结果。"))
+    actions.require(user, "visit.answer", visit)
     item = _item_of(visit, item)
     row, created = VisitItemResult.objects.update_or_create(
         visit=visit, item=item,
@@ -271,12 +236,11 @@ def finding_record(*, visit: Visit, user, description: str, item=None, severity:
                    client_uuid: uuid.UUID | None = None) -> Finding:
     """Record a finding; severity and hazard default to the item's. A replayed client UUID returns the same row."""
     refusal = _("只有本次检查组成员可以记录问题。")
-    _require(may_conduct(user, visit), refusal)
+    _require_theirs(user, visit)
     if existing := replay_of(Finding.objects.filter(visit=visit), client_uuid, refusal=refusal):
         return existing
     visit = _locked(visit)
-    _require(may_conduct(user, visit), refusal)
-    _require_status(visit, EDITABLE, _("当前状态不能再记录问题。"))
+    actions.require(user, "visit.answer", visit)
     item = _item_of(visit, item) if item is not None else None
     if not (description or "").strip():
         raise ValidationError({"description": _("请填写问题描述。")})
@@ -298,8 +262,7 @@ def finding_record(*, visit: Visit, user, description: str, item=None, severity:
 @transaction.atomic
 def finding_photos_add(*, finding: Finding, user, photos) -> Finding:
     visit = _locked(finding.visit)
-    _require(may_conduct(user, visit), _("只有本次检查组成员可以上传照片。"))
-    _require_status(visit, EDITABLE, _("当前状态不能再上传照片。"))
+    actions.require(user, "visit.answer", visit)
     if not photos:
         raise ValidationError({"photos": _("请选择照片。")})
     _attach_photos(finding=finding, photos=photos, user=user)
@@ -321,8 +284,7 @@ def finding_photo_add(*, finding: Finding, user, photo, sha256: str = "") -> Att
     """One photo from a tablet's outbox, kept byte for byte beside its clean copy. `sha256` is what the device
     computed before sending: a photo damaged on the way is refused, never stored as evidence."""
     visit = _locked(finding.visit)
-    _require(may_conduct(user, visit), _("只有本次检查组成员可以上传照片。"))
-    _require_status(visit, EDITABLE, _("当前状态不能再上传照片。"))
+    actions.require(user, "visit.answer", visit)
     if sha256 and _sha256_of(photo) != sha256.lower():
         raise ValidationError({"photo": _("照片在传输中损坏，请重新上传。")})
     (attachment,) = _attach_photos(finding=finding, photos=[photo], user=user, keep_original=True)
@@ -335,8 +297,7 @@ def finding_photo_add(*, finding: Finding, user, photo, sha256: str = "") -> Att
 def finding_delete(*, finding: Finding, user) -> None:
     """A finding recorded by mistake can be removed while the record is still open."""
     visit = _locked(finding.visit)
-    _require(may_conduct(user, visit), _("只有本次检查组成员可以删除问题。"))
-    _require_status(visit, EDITABLE, _("当前状态不能删除问题。"))
+    actions.require(user, "visit.answer", visit)
     audit(actor=user, action="visit.finding_delete", obj=visit, organization=visit.school, visit=visit,
           before={"finding": finding.pk, "description": finding.description})
     finding.attachments.clear()
@@ -368,36 +329,6 @@ def _require_complete(visit: Visit) -> None:
 # ---------------------------------------------------------------- signature
 
 
-def signature_png(data_url: str) -> bytes:
-    """Decode a canvas data URL; only a real, non-blank PNG of sane size is accepted."""
-    prefix = "data:image/png;base64,"
-    if not isinstance(data_url, str) or not data_url.startswith(prefix):
-        raise ValidationError({"signature": _("签名必须是 PNG 图片。")})
-    try:
-        raw = base64.b64decode(data_url[len(prefix):], validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationError({"signature": _("签名数据无法解码。")}) from None
-    if len(raw) > SIGNATURE_MAX_BYTES or not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise ValidationError({"signature": _("签名必须是 PNG 图片。")})
-    _require_drawn(raw)
-    return raw
-
-
-def _require_drawn(raw: bytes) -> None:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(raw)) as img:
-            img.load()
-            if max(img.size) > SIGNATURE_MAX_SIDE:
-                raise ValidationError({"signature": _("签名图片过大。")})
-            alpha = img.convert("RGBA").getchannel("A")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise ValidationError({"signature": _("签名必须是 PNG 图片。")}) from None
-    if alpha.getbbox() is None:  # a blank canvas exports fully transparent pixels
-        raise ValidationError({"signature": _("请学校代表在签名区签字。")})
-
-
 @transaction.atomic
 def visit_sign(*, visit: Visit, user, representative_name: str, signature_data_url: str) -> Visit:
     """The school's representative signs the record on the team's tablet; this ends the on-site work."""
@@ -406,8 +337,7 @@ def visit_sign(*, visit: Visit, user, representative_name: str, signature_data_u
         raise ValidationError({"representative_name": _("请填写学校代表姓名。")})
     raw = signature_png(signature_data_url)
     visit = _locked(visit)
-    _require(may_conduct(user, visit), _("只有本次检查组成员可以采集学校签字。"))
-    _require_status(visit, (Visit.Status.IN_PROGRESS,), _("当前状态不能签字。"))
+    actions.require(user, "visit.sign", visit)
     _require_complete(visit)
     visit.representative_name = name[:50]
     visit.representative_signature.save(f"visit-{visit.pk}.png", ContentFile(raw), save=False)
@@ -457,8 +387,7 @@ def finding_plans_set(*, visit: Visit, plans: list[dict]) -> list[Finding]:
 @transaction.atomic
 def visit_submit(*, visit: Visit, user, summary: str | None = None) -> Visit:
     visit = _locked(visit)
-    _require(may_submit(user, visit), _("只有检查组组长可以提交检查记录。"))
-    _require_status(visit, (Visit.Status.SIGNED, Visit.Status.RETURNED), _("当前状态不能提交。"))
+    actions.require(user, "visit.submit", visit)
     _require_complete(visit)
     if summary is not None:
         visit.summary = summary.strip()
@@ -481,8 +410,7 @@ def visit_review(*, visit: Visit, user, approve: bool, reason: str = "", plans: 
     if not approve and not reason:
         raise ValidationError({"reason": _("退回时必须填写理由。")})
     visit = _locked(visit)
-    _require(may_review(user, visit), _("只有组织机构的督导领导可以审核检查记录。"))
-    _require_status(visit, (Visit.Status.SUBMITTED,), _("当前状态不能审核。"))
+    actions.require(user, "visit.review", visit)
     if approve and plans:
         finding_plans_set(visit=visit, plans=plans)
     # The flow's decision gate reads review_approved; on approval its hand-over node issues the order.

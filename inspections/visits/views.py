@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from inspections import thresholds
+from inspections.visits import actions
 
 from inspections.checklists import admin as checklist_admin
 
 from inspections.orders import drafts
 
 from inspections.visits import views_offline
+from inspections.visits import actions as visit_actions
 from inspections.visits import services
 from inspections.evidence.watermark import watermarked_response
 from inspections.visits.forms import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
@@ -50,8 +52,9 @@ def _sections(visit) -> list[dict]:
 def _context(request, visit, **extra) -> dict:
     user = request.user
     return {"visit": visit, "progress": services.visit_progress(visit), "orders": orders_of_visit(user, visit),
-            "may_conduct": services.may_conduct(user, visit), "may_submit": services.may_submit(user, visit),
-            "may_review": services.may_review(user, visit), "editable": visit.status in services.EDITABLE,
+            # the on-site team (offline caching and sync); what each may do now: the policy, via {% can %}
+            "on_team": visit_actions.holds(user, "visit.answer", visit), "subject": visit,
+            "allowed_actions": actions.actions_for(user, visit), "editable": visit.status in services.EDITABLE,
             "lead": visit.members.filter(is_lead=True).select_related("user").first(),
             "team": visit.members.select_related("user"), **extra}
 
@@ -81,7 +84,7 @@ def record(request, pk):
 @login_required
 def conduct(request, pk):
     visit = get_visit_for_user(request.user, pk)
-    if not services.may_conduct(request.user, visit):
+    if not visit_actions.holds(request.user, "visit.answer", visit):
         raise PermissionDenied
     # a planned visit's checklist is served too: the tablet keeps it for a check-in made offline
     if visit.status not in (*services.EDITABLE, Visit.Status.PLANNED):
@@ -94,7 +97,7 @@ def conduct(request, pk):
 @login_required
 def sign(request, pk):
     visit = get_visit_for_user(request.user, pk)
-    if not services.may_conduct(request.user, visit):
+    if not visit_actions.holds(request.user, "visit.answer", visit):
         raise PermissionDenied
     return render(request, "inspections/visits/sign.html", _context(request, visit))
 
@@ -116,7 +119,7 @@ def summary(request, pk):
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
     visit = get_visit_for_user(request.user, pk)
-    if not services.may_review(request.user, visit):
+    if not visit_actions.holds(request.user, "visit.review", visit):
         raise PermissionDenied
     if request.method == "POST":
         try:
@@ -247,7 +250,7 @@ def _finding_of(request, pk, finding_pk):
     finding = visit.findings.select_related("item").prefetch_related("attachments").filter(pk=finding_pk).first()
     if finding is None:
         raise Http404
-    if not services.may_conduct(request.user, visit):
+    if not visit_actions.holds(request.user, "visit.answer", visit):
         raise PermissionDenied
     return visit, finding
 

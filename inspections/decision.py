@@ -1,0 +1,20 @@
+"""The answer of the action policy: allowed, or refused with a code (403 or 409) and a reason.
+
+Its own module so the policies of orders (inspections.orders.actions), visits
+(inspections.visits.actions) and clues (inspections.clues.actions) share it
+without importing each other.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    code: str = "ok"  # "ok", "forbidden" (403) or "conflict" (409)
+    reason: str = ""
+
+    def __bool__(self):
+        return self.allowed
+
+
+ALLOWED = Decision(True)
