@@ -21,6 +21,7 @@ from . import orders as services
 from .watermark import is_image, watermarked_response
 from .evidence import file_response, submit_with_evidence
 from .models import Attachment, Recheck, Severity, limits
+from .order_rows import order_rows
 from .selectors import (
     get_extension_for_user, get_order_for_user, orders_visible_to, with_working_days_left, working_days_left,
 )
@@ -66,7 +67,7 @@ class IssueForm(forms.Form):
 def order_list(request):
     orders = orders_visible_to(request.user).order_by("-issued_at")[:200]
     return render(request, "inspections/orders/list.html", {
-        "orders": with_working_days_left(orders), "tasks": tasks_for(request.user, limit=TASK_PAGE),
+        "order_rows": order_rows(with_working_days_left(orders)), "tasks": tasks_for(request.user, limit=TASK_PAGE),
         "may_issue": policy.orgs_with(request.user, Perm.INSPECT).filter(kind="school").exists(),
     })
 
