@@ -65,9 +65,9 @@ class IssueForm(forms.Form):
 
 @login_required
 def order_list(request):
-    orders = orders_visible_to(request.user).order_by("-issued_at")[:200]
+    orders = with_working_days_left(orders_visible_to(request.user).order_by("-issued_at")[:200])
     return render(request, "inspections/orders/list.html", {
-        "order_rows": order_rows(with_working_days_left(orders)), "tasks": tasks_for(request.user, limit=TASK_PAGE),
+        "orders": orders, "order_rows": order_rows(orders), "tasks": tasks_for(request.user, limit=TASK_PAGE),
         "may_issue": policy.orgs_with(request.user, Perm.INSPECT).filter(kind="school").exists(),
     })
 
