@@ -29,8 +29,8 @@ class OrderRollup(models.Model):
         verbose_name_plural = _("整改统计汇总")
         # The dashboards read by school, so the school leads. (No INCLUDE of `orders`: Django then drops the whole
         # constraint on SQLite, and the upsert needs it.)
-        constraints = [models.UniqueConstraint(fields=["school", "period", "status", "severity", "closed_days", "on_time"],
-                                               name="rollup_one_row_per_bucket")]
+        constraints = [models.UniqueConstraint(
+            fields=["school", "period", "status", "severity", "closed_days", "on_time"], name="rollup_one_row_per_bucket")]
 
     def __str__(self):
         return f"{self.school_id} {self.period:%Y-%m} {self.status} {self.severity} {self.closed_days}: {self.orders}"

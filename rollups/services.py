@@ -32,7 +32,7 @@ def bucket(order, status: str | None = None) -> tuple:
 
 
 def add(changes: dict[tuple, int]) -> None:
-    """Add each delta to its (school, period, status, severity, closed_days, on_time) bucket, creating buckets as needed."""
+    """Add each delta to its (school, period, status, severity, closed_days, on_time) bucket, creating it if new."""
     # Buckets in one fixed order: a move locks two buckets, and concurrent moves taking them in opposite orders
     # (rectifying → report_review beside report_review → rechecking → rectifying) deadlocked (seen on PostgreSQL).
     rows = sorted((*key, delta) for key, delta in changes.items() if delta)
