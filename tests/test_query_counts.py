@@ -51,7 +51,7 @@ CEILING = {  # +4 on the order detail and every action answering with it: its re
     "POST report (1 photo)": 51, "POST approve (school)": 52, "POST recheck (fail)": 73, "POST report (round 2)": 45,
     "POST approve (school, round 2)": 52, "POST recheck (pass)": 51,
     "POST approve (closure)": 49,  # a major order: the city leader is told it awaits their approval
-    "POST approve (city)": 52,
+    "POST approve (city)": 53,  # +1: the calendar read for the closed order's working days (rollup)
 }
 
 

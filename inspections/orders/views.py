@@ -26,6 +26,7 @@ from inspections.checklists.models import Severity
 from inspections.evidence.models import Attachment
 from inspections.orders.models import Recheck
 from inspections import limits
+from inspections.orders.rows import order_rows
 from inspections.orders.selectors import (
     get_extension_for_user, get_order_for_user, orders_visible_to, with_working_days_left, working_days_left,
 )
@@ -68,9 +69,9 @@ class IssueForm(forms.Form):
 
 @login_required
 def order_list(request):
-    orders = orders_visible_to(request.user).order_by("-issued_at")[:200]
+    orders = with_working_days_left(orders_visible_to(request.user).order_by("-issued_at")[:200])
     return render(request, "inspections/orders/list.html", {
-        "orders": with_working_days_left(orders), "tasks": tasks_for(request.user, limit=TASK_PAGE),
+        "orders": orders, "order_rows": order_rows(orders), "tasks": tasks_for(request.user, limit=TASK_PAGE),
         "may_issue": policy.orgs_with(request.user, Perm.INSPECT).filter(kind="school").exists(),
     })
 

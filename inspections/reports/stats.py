@@ -16,9 +16,20 @@ Definitions (shown on the dashboard page too):
 """
 import datetime as dt
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import BigIntegerField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.http import Http404
 
@@ -28,11 +39,9 @@ from organizations.models import Organization
 from workflows.calendar import SHANGHAI, WorkingDayIndex
 
 from inspections.checklists.models import Severity
-
-from inspections.orders.models import Finding, RectificationOrder
-
+from inspections.orders.models import Finding, RectificationOrder, overdue_q
+from inspections.reports.stats_rollup import ORDER_KEYS, OrderNumbers, from_rollup, split_period
 from inspections.visits.models import Visit
-from inspections.orders.models import overdue_q
 
 REPEAT_WINDOW = dt.timedelta(days=365)
 CLOSED = RectificationOrder.Status.CLOSED
@@ -129,9 +138,6 @@ def visits_in_scope(user, flt: StatsFilter, school_ids: list[int] | None = None)
     if flt.campaign_id:
         qs = qs.filter(campaign_id=flt.campaign_id)
     return qs
-
-
-ORDER_KEYS = ("total", "open", "overdue", "closed", "closed_on_time", "escalated")
 
 
 def order_groups(orders: QuerySet[RectificationOrder]) -> list[tuple]:
@@ -240,17 +246,13 @@ def repeat_findings(findings: QuerySet[Finding]) -> QuerySet[Finding]:
     return findings.filter(item__isnull=False).filter(Exists(earlier))
 
 
-def slowest_schools(days: list[tuple[int, int, int]], overdue_by_school: dict, limit: int = 10) -> list[dict]:
-    """Schools by mean working days to close, ties broken by open overdue orders."""
-    sums: dict[int, list[int]] = {}
-    for school_id, value, n in days:
-        acc = sums.setdefault(school_id, [0, 0])
-        acc[0] += value * n
-        acc[1] += n
+def slowest_schools(days: dict[int, list[int]], overdue_by_school: dict, limit: int = 10) -> list[dict]:
+    """Schools by mean working days to close (`days`: school → [days summed, closed orders]), ties broken
+    by open overdue orders."""
     rows = [{"school_id": sid, "mean_days": round(total / n, 1), "closed": n,
-             "open_overdue": overdue_by_school.get(sid, 0)} for sid, (total, n) in sums.items()]
+             "open_overdue": overdue_by_school.get(sid, 0)} for sid, (total, n) in days.items() if n]
     for sid, overdue in overdue_by_school.items():
-        if sid not in sums and overdue:
+        if sid not in days and overdue:
             rows.append({"school_id": sid, "mean_days": None, "closed": 0, "open_overdue": overdue})
     rows.sort(key=_slowness_key)
     return rows[:limit]
@@ -335,20 +337,37 @@ def _level(user, flt: StatsFilter, visible: list[Organization]) -> tuple[Organiz
     return None, roots
 
 
+def _live_numbers(user, flt: StatsFilter, scope: list[int]) -> OrderNumbers:
+    _, by_school, groups = order_figures(order_groups(orders_in_scope(user, flt, scope)))
+    return OrderNumbers.of(by_school, closure_days(groups))
+
+
+def order_numbers(user, flt: StatsFilter, scope: list[int], *, rollup: bool = True) -> OrderNumbers:
+    """The order figures: whole months from the rollup, edge days live; all live when asked, or for the
+    campaign and checklist-section filters, which are not dimensions of the rollup."""
+    if not rollup or flt.campaign_id or flt.section_id:
+        return _live_numbers(user, flt, scope)
+    months, edges = split_period(flt.start, flt.end)
+    numbers = from_rollup(scope, months, flt.severity) if months else OrderNumbers()
+    for start, end in edges:
+        numbers.add(_live_numbers(user, replace(flt, start=start, end=end), scope))
+    return numbers
+
+
 @statistics_reads()  # from the read replica when there is one (ops/replica.py)
-def dashboard(user, flt: StatsFilter) -> Dashboard:
+def dashboard(user, flt: StatsFilter, *, rollup: bool = True) -> Dashboard:
     """All dashboard figures for `user` under `flt`, in a fixed number of queries."""
     visible = list(policy.visible_orgs(user).only("pk", "name", "short_name", "kind", "parent_id", "path"))
     level, children = _level(user, flt, visible)
     schools = [o for o in visible if o.kind == Organization.Kind.SCHOOL and (not level or o.path.startswith(level.path))]
     # The scope as ids from the grants just read (nothing cached): the same schools scoped_schools() selects.
     scope = [s.pk for s in schools] if flt.org_id else [o.pk for o in visible if o.kind == Organization.Kind.SCHOOL]
-    orders, findings = orders_in_scope(user, flt, scope), findings_in_scope(user, flt, scope)
+    findings = findings_in_scope(user, flt, scope)
     board = Dashboard(filter=flt, level=level, visits=visits_in_scope(user, flt, scope).count())
-    board.orders, by_school, groups = order_figures(order_groups(orders))
+    numbers = order_numbers(user, flt, scope, rollup=rollup)
+    board.orders, by_school = numbers.totals(), numbers.by_school
     board.on_time_rate = on_time_rate(board.orders)
-    days = closure_days(groups)
-    board.median_days = _weighted_median([(value, n) for _, value, n in days])
+    board.median_days = _weighted_median(list(numbers.spread.items()))
     board.repeat_findings = repeat_findings(findings).count()
     child_of = drill_map(children, schools)
     found = finding_groups(findings, child_of)
@@ -357,10 +376,10 @@ def dashboard(user, flt: StatsFilter) -> Dashboard:
     names = {s.pk: s for s in schools}
     overdue = ORDER_KEYS.index("overdue")
     board.slowest = [{**row, "school": names[row["school_id"]]} for row in slowest_schools(
-        days, {sid: c[overdue] for sid, c in by_school.items()}) if row["school_id"] in names]
+        numbers.days, {sid: c[overdue] for sid, c in by_school.items()}) if row["school_id"] in names]
     board.drill = drill_rows(children, child_of, by_school, found)
     if level is not None and level.kind == Organization.Kind.SCHOOL:
-        board.school_orders = list(orders.select_related("deadline").order_by("-issued_at", "-id")[:100])
+        board.school_orders = list(orders_in_scope(user, flt, scope).select_related("deadline").order_by("-issued_at", "-id")[:100])
     return board
 
 

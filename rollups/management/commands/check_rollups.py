@@ -12,8 +12,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, fix=False, **options):
         found = recount.differences()
-        for (school, period, status, severity), (have, want) in sorted(found.items(), key=str)[:50]:
-            self.stdout.write(f"school {school} {period:%Y-%m} {status} {severity}: rollup {have}, recount {want}")
+        for (school, period, status, severity, days, on_time), (have, want) in sorted(found.items(), key=str)[:50]:
+            closure = f" {days} working days{' on time' if on_time else ''}" if days >= 0 else ""
+            self.stdout.write(f"school {school} {period:%Y-%m} {status} {severity}{closure}: "
+                              f"rollup {have}, recount {want}")
         if found and fix:
             self.stdout.write(f"rebuilt: {recount.rebuild()} rows")
         elif found:
