@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import checklist_admin, drafts, thresholds, views_offline
+from . import checklist_admin, drafts, offline_state, thresholds, views_offline
 from . import visits as services
 from .watermark import watermarked_response
 from .forms_visits import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
@@ -88,7 +88,8 @@ def sign(request, pk):
     visit = get_visit_for_user(request.user, pk)
     if not services.may_conduct(request.user, visit):
         raise PermissionDenied
-    return render(request, "inspections/visits/sign.html", _context(request, visit))
+    return render(request, "inspections/visits/sign.html", _context(request, visit, **offline_state.page_context(
+        request.user, visit)))
 
 
 @login_required
@@ -101,7 +102,7 @@ def summary(request, pk):
                     summary=request.POST.get("summary", ""))
     return render(request, "inspections/visits/summary.html", _context(
         request, visit, findings=visit.findings.select_related("item").prefetch_related("attachments"),
-        delete_back="summary"))
+        delete_back="summary", **offline_state.page_context(request.user, visit)))
 
 
 @login_required

@@ -41,6 +41,12 @@ from .selectors_visits import visits_visible_to
 
 STANDARD_CODE = "GFBX-2025"
 EDITABLE = (Visit.Status.IN_PROGRESS, Visit.Status.RETURNED)
+# What check-in, signing and submitting require. The offline screens draw "may sign / submit now" from these
+# same values (inspections/offline_state.py puts them in the page), so the tablet and the server agree.
+CHECKIN_FROM = (Visit.Status.PLANNED,)
+SIGNABLE = (Visit.Status.IN_PROGRESS,)
+SUBMITTABLE = (Visit.Status.SIGNED, Visit.Status.RETURNED)
+FINDING_REQUIRED_FOR = (VisitItemResult.Result.FAIL,)
 SIGNATURE_MAX_BYTES = 512 * 1024
 SIGNATURE_MAX_SIDE = 4000
 # A namespace of our own so that the order made from a visit has a stable client UUID (replay-safe).
@@ -197,7 +203,7 @@ def visit_check_in(*, visit: Visit, user, geo_status: str, latitude=None, longit
     fields = {**_geo_fields(geo_status, latitude, longitude, accuracy), **_device_time(device_at, captured_offline)}
     visit = _locked(visit)
     _require(may_conduct(user, visit), _("只有本次检查组成员可以签到。"))
-    _require_status(visit, (Visit.Status.PLANNED,), _("该检查已签到，不能重复签到。"))
+    _require_status(visit, CHECKIN_FROM, _("该检查已签到，不能重复签到。"))
     for name, value in fields.items():
         setattr(visit, name, value)
     visit.checkin_at = timezone.now()
@@ -351,7 +357,7 @@ def visit_progress(visit: Visit) -> dict:
     total = ChecklistItem.objects.filter(section__template_id=visit.template_id).count()
     results = {r.item_id: r.result for r in visit.results.all()}
     with_finding = set(visit.findings.exclude(item=None).values_list("item_id", flat=True))
-    failed = [item_id for item_id, res in results.items() if res == VisitItemResult.Result.FAIL]
+    failed = [item_id for item_id, res in results.items() if res in FINDING_REQUIRED_FOR]
     return {"answered": len(results), "total": total, "failed": len(failed),
             "failed_without_finding": [i for i in failed if i not in with_finding],
             "complete": len(results) == total and all(i in with_finding for i in failed)}
@@ -407,7 +413,7 @@ def visit_sign(*, visit: Visit, user, representative_name: str, signature_data_u
     raw = signature_png(signature_data_url)
     visit = _locked(visit)
     _require(may_conduct(user, visit), _("只有本次检查组成员可以采集学校签字。"))
-    _require_status(visit, (Visit.Status.IN_PROGRESS,), _("当前状态不能签字。"))
+    _require_status(visit, SIGNABLE, _("当前状态不能签字。"))
     _require_complete(visit)
     visit.representative_name = name[:50]
     visit.representative_signature.save(f"visit-{visit.pk}.png", ContentFile(raw), save=False)
@@ -458,7 +464,7 @@ def finding_plans_set(*, visit: Visit, plans: list[dict]) -> list[Finding]:
 def visit_submit(*, visit: Visit, user, summary: str | None = None) -> Visit:
     visit = _locked(visit)
     _require(may_submit(user, visit), _("只有检查组组长可以提交检查记录。"))
-    _require_status(visit, (Visit.Status.SIGNED, Visit.Status.RETURNED), _("当前状态不能提交。"))
+    _require_status(visit, SUBMITTABLE, _("当前状态不能提交。"))
     _require_complete(visit)
     if summary is not None:
         visit.summary = summary.strip()
