@@ -13,6 +13,7 @@ from inspections.models import Attachment, ClientWrite, Finding, Visit, VisitIte
 
 from .browser import TABLET, login
 from .test_browser_visits import JINAN, PASSWORD, _wait_js, one_browser  # noqa: F401 (a fixture)
+from .test_visits_offline_cache_browser import write_outbox_report
 from .test_visits_offline_browser import OUTBOX, PHOTOS_QUEUED, _draw, _record_finding
 from .test_visits_offline_sync_browser import _ready, _synced, _tablet, planned  # noqa: F401 (a fixture)
 from .visits_helpers import png_bytes
@@ -74,6 +75,7 @@ def test_a_visit_done_offline_through_a_reload_and_a_restart_arrives_once_and_in
     assert kinds[-2:] == ["sign", "submit"], kinds
     assert "待上传" in page.inner_text("#vs-sync") and "未上传" in page.inner_text(".vs-chip--status")
     assert Visit.objects.get(pk=planned.pk).status == Visit.Status.PLANNED  # nothing reached the server yet
+    write_outbox_report(page)
 
     context.set_offline(False)
     page.wait_for_url(f"{base}/visits/{planned.pk}/", timeout=120000)  # the summary moves on once submitted

@@ -755,12 +755,14 @@
       if (!e || e.uuid !== write.uuid || (what !== "accepted" && what !== "refused")) return;
       if (what === "accepted") { window.location.href = root.dataset.next; return; }
       say.textContent = (e.state === "conflict" ? root.dataset.msgConflict : root.dataset.msgRefused) + e.error;
+      say.dataset.kind = "error";
       if (button) button.disabled = false;
     });
     return Outbox.addAll([write]).then(function () {
       kept();
       queued = true;
       say.textContent = root.dataset.msgQueued;
+      say.dataset.kind = "queued";
       emit("queued", write);
       syncNow();
     }, function (error) { say.textContent = refusedText(root.dataset, error); if (button) button.disabled = false; });

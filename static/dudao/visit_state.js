@@ -93,6 +93,7 @@
     text(spans[0], fill(root.dataset.msgLocalSigned, {name: e.json.representative_name}));
     text(spans[1], writeState(root, e));
     spans[1].dataset.kind = e.accepted ? "saved" : "queued";
+    spans[0].parentNode.classList.toggle("vs-msg--waiting", !e.accepted);
     box.querySelector("img").src = e.json.signature;
   }
 
@@ -139,7 +140,7 @@
     var button = form.querySelector("[data-outbox-button]"), say = form.querySelector(".vs-form-error");
     if (state.submit && !state.submit.accepted) {
       button.disabled = true;
-      if (!say.textContent) text(say, form.dataset.msgQueued);
+      if (!say.textContent) { text(say, form.dataset.msgQueued); say.dataset.kind = "queued"; }
     }
   }
 
