@@ -43,6 +43,7 @@ def test_a_visit_done_offline_through_a_reload_and_a_restart_arrives_once_and_in
     login(page, base, "district_inspector", PASSWORD)
     _ready(page, f"{base}/visits/{planned.pk}/")  # opening the visit caches its screens
     context.set_offline(True)
+    answered = _watch_posts(context, [])  # a write answered while "offline" would mean the test's network leaked
 
     page.click("#vs-checkin")
     page.wait_for_url(f"**/visits/{planned.pk}/conduct/**")
@@ -60,6 +61,7 @@ def test_a_visit_done_offline_through_a_reload_and_a_restart_arrives_once_and_in
     context.close()  # the tablet is switched off, offline
 
     context = _tablet(one_browser, profile, offline=True)
+    _watch_posts(context, answered)
     page = context.pages[0]
     page.goto(f"{base}/visits/{planned.pk}/conduct/")
     page.locator(".vs-item[data-code=A1] .vs-finding .vs-thumbs img").nth(1).wait_for()
@@ -74,7 +76,8 @@ def test_a_visit_done_offline_through_a_reload_and_a_restart_arrives_once_and_in
     assert kinds[0] == "checkin" and kinds.count("finding") == 4 and kinds.count("photo") == 8, kinds
     assert kinds[-2:] == ["sign", "submit"], kinds
     assert "待上传" in page.inner_text("#vs-sync") and "未上传" in page.inner_text(".vs-chip--status")
-    assert Visit.objects.get(pk=planned.pk).status == Visit.Status.PLANNED  # nothing reached the server yet
+    assert Visit.objects.get(pk=planned.pk).status == Visit.Status.PLANNED, (  # nothing reached the server yet
+        answered, list(ClientWrite.objects.values_list("action", flat=True)))
     write_outbox_report(page)
 
     context.set_offline(False)
@@ -100,6 +103,11 @@ def test_a_visit_done_offline_through_a_reload_and_a_restart_arrives_once_and_in
     assert actions[0] == "check_in" and actions.count("delete") == 1 and actions.count("photo") == 8
     assert actions[-2:] == ["sign", "submit"]
     context.close()
+
+
+def _watch_posts(context, seen: list[str]) -> list[str]:
+    context.on("requestfinished", lambda r: seen.append(r.url) if r.method == "POST" else None)
+    return seen
 
 
 def _sign_and_submit_offline(page, base, pk):
