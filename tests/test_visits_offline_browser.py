@@ -50,7 +50,7 @@ def _open_offline_ready(page, base, visit):
     _wait_js(page, "!!document.documentElement.dataset.vsOfflineReady", timeout=30)
 
 
-def _record_finding(page, code, text, photos):
+def _record_finding(page, code, text, photos, queued_text="已暂存在本机"):
     article = page.locator(f".vs-item[data-code={code}]")
     article.locator(".vs-choice--fail").click()
     page.locator("#vs-finding-dialog").wait_for(state="visible")
@@ -60,7 +60,8 @@ def _record_finding(page, code, text, photos):
     page.locator("#vs-finding-dialog").wait_for(state="hidden")
     card = article.locator(".vs-finding", has_text=text)
     card.locator(".vs-thumbs img").nth(len(photos) - 1).wait_for()
-    assert "已暂存在本机" in card.inner_text()
+    if queued_text:
+        assert queued_text in card.inner_text()
     return card
 
 
@@ -185,12 +186,15 @@ def test_signature_and_submission_made_offline_arrive_once_when_back_online(one_
     page.fill("#vs-rep-name", "郑校长")
     _draw(page)
     page.click("#vs-sign-save")
-    _wait_js(page, "document.getElementById('vs-sign-error').textContent.includes('已暂存在本机')")
+    page.wait_for_url(f"**/visits/{visit.pk}/summary/")  # offline: on to the summary, drawn from the outbox
+    page.locator("#vs-summary[data-vs-drawn=signed]").wait_for()
+    assert "已暂存在本机" in page.inner_text("#vs-sum-local-sign")
     page.screenshot(path=str(tmp_path / "sign-offline.png"), full_page=True)
     assert Visit.objects.get().status == Visit.Status.IN_PROGRESS
     context.set_offline(False)
-    page.wait_for_url(f"**/visits/{visit.pk}/summary/", timeout=60000)  # moves on once the server accepted
+    _wait_js(page, "document.documentElement.dataset.vsOutbox === '0'", timeout=60)
     assert Visit.objects.get().status == Visit.Status.SIGNED
+    page.reload()  # the server's summary of a signed visit
 
     _wait_js(page, "!!document.documentElement.dataset.vsOfflineReady", timeout=30)
     context.set_offline(True)

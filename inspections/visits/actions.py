@@ -33,11 +33,13 @@ from organizations.roles import Perm
 
 from inspections.conflicts import VisitConflict
 from inspections.decision import ALLOWED, Decision
-from inspections.visits.models import Visit
+from inspections.visits.models import Visit, VisitItemResult
 
 SUBJECT = Visit  # what inspections.actions.actions_for hands to this table
 S = Visit.Status
 EDITABLE = (S.IN_PROGRESS, S.RETURNED)
+# An item answered so needs a finding before the record may be signed (services._require_complete, the offline pages).
+FINDING_REQUIRED_FOR = (VisitItemResult.Result.FAIL,)
 
 
 def visit_school(visit) -> Organization:

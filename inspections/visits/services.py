@@ -312,7 +312,7 @@ def visit_progress(visit: Visit) -> dict:
     total = ChecklistItem.objects.filter(section__template_id=visit.template_id).count()
     results = {r.item_id: r.result for r in visit.results.all()}
     with_finding = set(visit.findings.exclude(item=None).values_list("item_id", flat=True))
-    failed = [item_id for item_id, res in results.items() if res == VisitItemResult.Result.FAIL]
+    failed = [item_id for item_id, res in results.items() if res in actions.FINDING_REQUIRED_FOR]
     return {"answered": len(results), "total": total, "failed": len(failed),
             "failed_without_finding": [i for i in failed if i not in with_finding],
             "complete": len(results) == total and all(i in with_finding for i in failed)}

@@ -24,7 +24,7 @@ from inspections.orders import drafts
 
 from inspections.visits import views_offline
 from inspections.visits import actions as visit_actions
-from inspections.visits import services
+from inspections.visits import offline_state, services
 from inspections.evidence.watermark import watermarked_response
 from inspections.visits.forms import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
 from inspections.checklists.models import ChecklistTemplate, Severity
@@ -99,7 +99,8 @@ def sign(request, pk):
     visit = get_visit_for_user(request.user, pk)
     if not visit_actions.holds(request.user, "visit.answer", visit):
         raise PermissionDenied
-    return render(request, "inspections/visits/sign.html", _context(request, visit))
+    return render(request, "inspections/visits/sign.html", _context(request, visit, **offline_state.page_context(
+        request.user, visit)))
 
 
 @login_required
@@ -112,7 +113,7 @@ def summary(request, pk):
                     summary=request.POST.get("summary", ""))
     return render(request, "inspections/visits/summary.html", _context(
         request, visit, findings=visit.findings.select_related("item").prefetch_related("attachments"),
-        delete_back="summary"))
+        delete_back="summary", **offline_state.page_context(request.user, visit)))
 
 
 @login_required

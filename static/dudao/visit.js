@@ -735,7 +735,7 @@
       error.textContent = "";
       // through the outbox, after every answer and finding made before it (the server checks completeness)
       queueAndFollow(root, "sign", {representative_name: name.value, signature: canvas.toDataURL("image/png")},
-                     error, function () { store(nameKey, undefined); });
+                     error, function () { store(nameKey, undefined); }, true);
     });
     size();
     window.addEventListener("resize", function () { if (!drawn) size(); });
@@ -743,20 +743,27 @@
 
   /* ------------------------------------------------------------ signature and submission via the outbox */
 
-  function queueAndFollow(root, kind, json, say, kept) {
+  function queueAndFollow(root, kind, json, say, kept, offlineNext) {
     // Kept on the device first; once the server accepts it the screen moves on, a refusal is said here.
-    var write = newWrite(root.dataset.visit, kind, {url: root.dataset.url, json: json, label: ""});
+    // `offlineNext`: with no network the screen moves on at once (the signature: on to the summary, drawn from
+    // the tablet's state, where the lead inspector submits); otherwise it stays, saying the write waits.
+    var write = newWrite(root.dataset.visit, kind, {url: root.dataset.url, json: json, label: ""}), queued = false;
     var button = root.querySelector("[data-outbox-button]");
     if (button) button.disabled = true;
     Sync.listeners.push(function (what, e) {
-      if (!e || e.uuid !== write.uuid) return;
+      if (what === "round" && queued && offlineNext && Sync.offline) { queued = false; window.location.href = root.dataset.next; return; }
+      if (!e || e.uuid !== write.uuid || (what !== "accepted" && what !== "refused")) return;
       if (what === "accepted") { window.location.href = root.dataset.next; return; }
       say.textContent = (e.state === "conflict" ? root.dataset.msgConflict : root.dataset.msgRefused) + e.error;
+      say.dataset.kind = "error";
       if (button) button.disabled = false;
     });
     return Outbox.addAll([write]).then(function () {
       kept();
+      queued = true;
       say.textContent = root.dataset.msgQueued;
+      say.dataset.kind = "queued";
+      emit("queued", write);
       syncNow();
     }, function (error) { say.textContent = refusedText(root.dataset, error); if (button) button.disabled = false; });
   }
@@ -857,6 +864,8 @@
     if (print) print.addEventListener("click", function () { window.print(); });
   }
 
+  // for static/dudao/visit_state.js (the summary and sign screens drawn from the tablet's state)
+  window.DudaoVisit = {Outbox: Outbox, Sync: Sync, syncNow: syncNow};
   document.addEventListener("turbo:load", init);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
