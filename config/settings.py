@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "notifications",
     "rollups",  # exact order counts for the dashboards, kept with each state change
     "programmes",
+    "selfchecks",  # 学校自查: self-inspection, its sign-off and the self-report agreement
     "axes",
     "security",
     "ops",
