@@ -35,7 +35,7 @@ def _id(**kwargs):
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
-class RequestSerializer(serializers.Serializer):
+class SelfCheckRequestSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     campaign = serializers.IntegerField(source="campaign_id")
     campaign_title = serializers.CharField(source="campaign.title")
@@ -43,7 +43,7 @@ class RequestSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class BoardRowSerializer(serializers.Serializer):
+class SelfCheckBoardRowSerializer(serializers.Serializer):
     school = serializers.IntegerField(source="school.pk")
     school_name = serializers.CharField(source="school.name")
     selfcheck = serializers.IntegerField(source="selfcheck.pk", allow_null=True, default=None)
@@ -51,18 +51,18 @@ class BoardRowSerializer(serializers.Serializer):
     late = serializers.BooleanField()
 
 
-class RequestDetailSerializer(RequestSerializer):
-    board = BoardRowSerializer(many=True, help_text="督导部门可见；学校只看到本校")
+class SelfCheckRequestDetailSerializer(SelfCheckRequestSerializer):
+    board = SelfCheckBoardRowSerializer(many=True, help_text="督导部门可见；学校只看到本校")
 
 
-class ResultSerializer(serializers.Serializer):
+class SelfCheckResultOutSerializer(serializers.Serializer):
     item = serializers.IntegerField(source="item_id")
     item_code = serializers.CharField(source="item.code")
     result = serializers.ChoiceField(choices=SelfCheckResult.Result.choices)
     note = serializers.CharField()
 
 
-class FindingSerializer(serializers.Serializer):
+class SelfFindingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     item = serializers.IntegerField(source="item_id", allow_null=True)
     description = serializers.CharField()
@@ -84,56 +84,56 @@ class SelfCheckSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     signed_at = serializers.DateTimeField(allow_null=True)
     comment = serializers.CharField()
-    results = ResultSerializer(many=True, source="results.all")
-    findings = FindingSerializer(many=True, source="findings.all")
+    results = SelfCheckResultOutSerializer(many=True, source="results.all")
+    findings = SelfFindingSerializer(many=True, source="findings.all")
     actions = serializers.SerializerMethodField()
 
     def get_actions(self, selfcheck) -> list[str]:
         return actions.actions_for(self.context["request"].user, selfcheck)
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class SelfCheckRequestCreateSerializer(serializers.Serializer):
     campaign = _id()
     due_date = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
 
 
-class StartSerializer(serializers.Serializer):
+class SelfCheckStartSerializer(serializers.Serializer):
     school = _id(required=False, help_text="不填为我所在的学校")
     client_uuid = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
-class ResultInputSerializer(serializers.Serializer):
+class SelfCheckResultInputSerializer(serializers.Serializer):
     item = _id()
     result = serializers.ChoiceField(choices=SelfCheckResult.Result.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
 
 
-class FindingInputSerializer(serializers.Serializer):
+class SelfFindingInputSerializer(serializers.Serializer):
     item = _id(required=False, allow_null=True, default=None)
     description = serializers.CharField(max_length=limits.FINDING)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False, default=Severity.GENERAL)
 
 
-class SubmitSerializer(serializers.Serializer):
+class SelfCheckSubmitSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=limits.REPORT)
 
 
-class SignSerializer(serializers.Serializer):
+class SelfCheckSignSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=limits.NOTE)
 
 
-class PlanSerializer(serializers.Serializer):
+class SelfFindingPlanSerializer(serializers.Serializer):
     plan = serializers.CharField(max_length=limits.REPORT)
     plan_due = serializers.DateField()
 
 
-class CloseSerializer(serializers.Serializer):
+class SelfFindingCloseSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=limits.NOTE)
 
 
-class CountsSerializer(serializers.Serializer):
+class AgreementCountsSerializer(serializers.Serializer):
     organization = serializers.IntegerField(required=False)
     self_checked = serializers.IntegerField()
     inspector_findings = serializers.IntegerField()
@@ -142,9 +142,9 @@ class CountsSerializer(serializers.Serializer):
 
 
 class AgreementSerializer(serializers.Serializer):
-    schools = CountsSerializer(many=True)
-    districts = CountsSerializer(many=True)
-    total = CountsSerializer()
+    schools = AgreementCountsSerializer(many=True)
+    districts = AgreementCountsSerializer(many=True)
+    total = AgreementCountsSerializer()
 
 
 def _valid(serializer_class, data) -> dict:
@@ -175,38 +175,38 @@ def _board_for(user, request) -> list[dict]:
 
 
 class RequestList(Base):
-    @extend_schema(responses={200: RequestSerializer(many=True)}, operation_id="selfcheck_requests_list")
+    @extend_schema(responses={200: SelfCheckRequestSerializer(many=True)}, operation_id="selfcheck_requests_list")
     def get(self, request):
         rows = requests_visible_to(request.user).order_by("-due_date", "-pk")[:200]
-        return Response(RequestSerializer(rows, many=True).data)
+        return Response(SelfCheckRequestSerializer(rows, many=True).data)
 
-    @extend_schema(request=RequestCreateSerializer, responses={201: RequestDetailSerializer, **ERRORS},
+    @extend_schema(request=SelfCheckRequestCreateSerializer, responses={201: SelfCheckRequestDetailSerializer, **ERRORS},
                    operation_id="selfcheck_requests_create", description="布置学校自查（每个专项检查一次）。")
     def post(self, request):
-        data = _valid(RequestCreateSerializer, request.data)
+        data = _valid(SelfCheckRequestCreateSerializer, request.data)
         lead = policy.orgs_with(request.user, Perm.LEAD)
         campaign = Campaign.objects.filter(pk=data.pop("campaign"), organiser__in=lead).first()
         if campaign is None:
             raise serializers.ValidationError({"campaign": ["该专项检查不存在或您不是其组织机构的督导领导。"]})
         made = services.request_create(campaign=campaign, user=request.user, **data)
-        return Response(RequestDetailSerializer({**RequestSerializer(made).data, "board": board(made)}).data,
+        return Response(SelfCheckRequestDetailSerializer({**SelfCheckRequestSerializer(made).data, "board": board(made)}).data,
                         status=201)
 
 
 class RequestDetail(Base):
-    @extend_schema(responses={200: RequestDetailSerializer, 404: ERRORS[404]}, operation_id="selfcheck_requests_get")
+    @extend_schema(responses={200: SelfCheckRequestDetailSerializer, 404: ERRORS[404]}, operation_id="selfcheck_requests_get")
     def get(self, request, pk):
         found = get_request_for_user(request.user, pk)
-        return Response(RequestDetailSerializer({**RequestSerializer(found).data,
+        return Response(SelfCheckRequestDetailSerializer({**SelfCheckRequestSerializer(found).data,
                                                  "board": _board_for(request.user, found)}).data)
 
 
 class RequestStart(Base):
-    @extend_schema(request=StartSerializer, responses={201: SelfCheckSerializer, **ERRORS},
+    @extend_schema(request=SelfCheckStartSerializer, responses={201: SelfCheckSerializer, **ERRORS},
                    operation_id="selfcheck_requests_start", description="开始（或取回）本校的自查。")
     def post(self, request, pk):
         found = get_request_for_user(request.user, pk)
-        data = _valid(StartSerializer, request.data)
+        data = _valid(SelfCheckStartSerializer, request.data)
         own = policy.orgs_with(request.user, Perm.SCHOOL_REPORT).filter(kind=Organization.Kind.SCHOOL)
         school = own.filter(pk=data["school"]).first() if data.get("school") else own.first()
         if school is None:
@@ -249,12 +249,12 @@ def _step(serializer_class, operation_id: str, description: str, call, status: i
 
 def _finding_step(serializer_class, operation_id: str, description: str, call):
     class Step(Base):
-        @extend_schema(request=serializer_class, responses={200: FindingSerializer, **ERRORS},
+        @extend_schema(request=serializer_class, responses={200: SelfFindingSerializer, **ERRORS},
                        operation_id=operation_id, description=description)
         def post(self, request, pk):
             finding = get_finding_for_user(request.user, pk)
             done = call(finding=finding, user=request.user, **_valid(serializer_class, request.data))
-            return Response(FindingSerializer(done).data)
+            return Response(SelfFindingSerializer(done).data)
 
     Step.__name__ = Step.__qualname__ = "".join(part.title() for part in operation_id.split("_"))
     return Step.as_view()
@@ -282,18 +282,18 @@ urlpatterns = [
     path("selfchecks/", SelfCheckList.as_view(), name="api-selfchecks"),
     path("selfchecks/agreement/", Agreement.as_view(), name="api-selfcheck-agreement"),
     path("selfchecks/<int:pk>/", SelfCheckDetail.as_view(), name="api-selfcheck"),
-    path("selfchecks/<int:pk>/results/", _step(ResultInputSerializer, "selfchecks_result", "记录一项自查结果。",
+    path("selfchecks/<int:pk>/results/", _step(SelfCheckResultInputSerializer, "selfchecks_result", "记录一项自查结果。",
                                                services.result_record, 201), name="api-selfcheck-result"),
-    path("selfchecks/<int:pk>/findings/", _step(FindingInputSerializer, "selfchecks_finding", "记录自查发现的问题。",
+    path("selfchecks/<int:pk>/findings/", _step(SelfFindingInputSerializer, "selfchecks_finding", "记录自查发现的问题。",
                                                 services.finding_record, 201), name="api-selfcheck-finding"),
-    path("selfchecks/<int:pk>/submit/", _step(SubmitSerializer, "selfchecks_submit", "提交自查报告，送学校负责人签署。",
+    path("selfchecks/<int:pk>/submit/", _step(SelfCheckSubmitSerializer, "selfchecks_submit", "提交自查报告，送学校负责人签署。",
                                               services.selfcheck_submit), name="api-selfcheck-submit"),
-    path("selfchecks/<int:pk>/sign/", _step(SignSerializer, "selfchecks_sign", "学校负责人签署或退回（须写理由）。",
+    path("selfchecks/<int:pk>/sign/", _step(SelfCheckSignSerializer, "selfchecks_sign", "学校负责人签署或退回（须写理由）。",
                                             services.selfcheck_sign), name="api-selfcheck-sign"),
-    path("selfcheck-findings/<int:pk>/plan/", _finding_step(PlanSerializer, "selfcheck_findings_plan",
+    path("selfcheck-findings/<int:pk>/plan/", _finding_step(SelfFindingPlanSerializer, "selfcheck_findings_plan",
                                                             "制定本校整改措施。", services.finding_plan),
          name="api-selfcheck-finding-plan"),
-    path("selfcheck-findings/<int:pk>/close/", _finding_step(CloseSerializer, "selfcheck_findings_close",
+    path("selfcheck-findings/<int:pk>/close/", _finding_step(SelfFindingCloseSerializer, "selfcheck_findings_close",
                                                              "学校负责人销号。", services.finding_close),
          name="api-selfcheck-finding-close"),
 ]

@@ -16,7 +16,7 @@ from inspections.draw_risk import DEFAULT_WEIGHTS, FACTOR_LABELS
 from .draws import ERRORS
 
 
-class FactorSerializer(serializers.Serializer):
+class RiskFactorSerializer(serializers.Serializer):
     factor = serializers.CharField()
     label = serializers.CharField()
     default_weight = serializers.FloatField()
@@ -26,7 +26,7 @@ class FactorSerializer(serializers.Serializer):
 class RiskWeightsSerializer(serializers.Serializer):
     campaign = serializers.IntegerField()
     enabled = serializers.BooleanField(help_text="加权抽取时按风险分计算")
-    factors = FactorSerializer(many=True)
+    factors = RiskFactorSerializer(many=True)
 
 
 class RiskWeightsInputSerializer(serializers.Serializer):
