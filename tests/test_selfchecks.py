@@ -10,6 +10,8 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from inspections.visits import finding_record, visit_check_in, visit_plan
+from notifications import events
+from notifications.models import Notification
 from selfchecks import services
 from selfchecks.conflicts import SelfCheckConflict
 from selfchecks.flow import SelfCheckFlow
@@ -181,3 +183,11 @@ def test_only_the_organisers_leader_asks_for_self_inspection(people, tree, setup
     for who in ("other_district_leader", "district_inspector", "school_leader"):
         with pytest.raises(PermissionDenied):
             services.request_create(campaign=campaign, user=getattr(people, who), due_date=timezone.localdate())
+
+
+def test_the_leader_is_asked_to_sign_once_and_the_ask_is_settled_by_the_signature(people, tree, setup):
+    campaign, request = setup
+    signed_selfcheck(people, tree, request, failed_item=items(campaign)[0])
+    asks = Notification.objects.filter(kind=events.SELFCHECK_TO_SIGN)
+    assert [n.recipient for n in asks] == [people.school_leader]
+    assert asks.get().done_at is not None and asks.get().link == f"/selfchecks/{asks.get().target_id}/"
