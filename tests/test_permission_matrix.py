@@ -216,6 +216,8 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     **{f"selfchecks/{p}": Case(signed_in(404), url=f"/selfchecks/{p.replace('<int:pk>', '999999')}", method="post")
        for p in ("requests/new/", "requests/<int:pk>/start/", "<int:pk>/results/", "<int:pk>/findings/",
                  "<int:pk>/submit/", "<int:pk>/sign/", "findings/<int:pk>/plan/", "findings/<int:pk>/close/")},
+    "api/v1/revisit-campaigns/": Case(signed_in(405, anonymous=401)),  # create only (POST), tested in test_revisit.py
+    "api/v1/revisit-campaigns/<int:pk>/": Case(signed_in(404, anonymous=401), url="/api/v1/revisit-campaigns/999999/"),
     "api/v1/selfcheck-requests/": Case(signed_in(200, anonymous=401)),
     "api/v1/selfchecks/": Case(signed_in(200, anonymous=401)),
     "api/v1/selfchecks/agreement/": Case(signed_in(404, anonymous=401)),
