@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api_pagination import KeysetPage, page_of
 from config.params import MAX_ID, date_param, int_param
 from inspections.api.errors import Conflict, ServiceErrorsMixin
 from inspections.models import Campaign, Severity, limits
@@ -175,10 +176,12 @@ def _board_for(user, request) -> list[dict]:
 
 
 class RequestList(Base):
+    pagination_class = KeysetPage
+
     @extend_schema(responses={200: SelfCheckRequestSerializer(many=True)}, operation_id="selfcheck_requests_list")
     def get(self, request):
-        rows = requests_visible_to(request.user).order_by("-due_date", "-pk")[:200]
-        return Response(SelfCheckRequestSerializer(rows, many=True).data)
+        return page_of(self, requests_visible_to(request.user),
+                       lambda page: SelfCheckRequestSerializer(page, many=True).data)
 
     @extend_schema(request=SelfCheckRequestCreateSerializer, responses={201: SelfCheckRequestDetailSerializer, **ERRORS},
                    operation_id="selfcheck_requests_create", description="布置学校自查（每个专项检查一次）。")
@@ -217,14 +220,15 @@ class RequestStart(Base):
 
 
 class SelfCheckList(Base):
+    pagination_class = KeysetPage
+
     @extend_schema(responses={200: SelfCheckSerializer(many=True)}, operation_id="selfchecks_list",
                    parameters=[OpenApiParameter("school", int, required=False)])
     def get(self, request):
         rows = selfchecks_visible_to(request.user).prefetch_related("results__item", "findings")
         if school := int_param(request, "school", minimum=1):
             rows = rows.filter(school_id=school)
-        return Response(SelfCheckSerializer(rows.order_by("-pk")[:200], many=True,
-                                            context={"request": request}).data)
+        return page_of(self, rows, lambda page: SelfCheckSerializer(page, many=True, context={"request": request}).data)
 
 
 class SelfCheckDetail(Base):

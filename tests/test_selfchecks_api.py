@@ -66,7 +66,9 @@ def test_other_schools_and_other_districts_get_404(people, tree, setup):
         assert client.get(f"/api/v1/selfchecks/{selfcheck.pk}/").status_code == 404
         assert client.post(f"/api/v1/selfcheck-findings/{finding.pk}/plan/", {"plan": "x", "plan_due": "2026-12-30"},
                            format="json").status_code == 404
-        assert selfcheck.pk not in [r["id"] for r in client.get("/api/v1/selfchecks/").json()]
+        assert selfcheck.pk not in [r["id"] for r in client.get("/api/v1/selfchecks/").json()["results"]]
+    listed = api(people.district_inspector).get("/api/v1/selfchecks/").json()
+    assert [r["id"] for r in listed["results"]] == [selfcheck.pk] and listed["next"] is None
     assert api(people.other_school_staff).get(f"/api/v1/selfcheck-requests/{request.pk}/").status_code == 404
     seen = api(people.district_inspector).get(f"/api/v1/selfchecks/{selfcheck.pk}/")
     assert seen.status_code == 200 and seen.json()["actions"] == []
