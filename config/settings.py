@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "rollups",  # exact order counts for the dashboards, kept with each state change
     "programmes",
     "demo",  # manage.py load_demo: composes every app's demo data
+    "selfchecks",  # 学校自查: self-inspection, its sign-off and the self-report agreement
     "axes",
     "security",
     "ops",

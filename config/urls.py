@@ -19,6 +19,7 @@ from programmes import api as programmes_api
 from inspections.orders import views as order_pages
 from inspections.clues import views as clue_pages
 from inspections.campaigns import views as draw_pages
+from selfchecks import api as selfchecks_api
 from organizations.views import home
 from security.api import obtain_token, revoke_token
 from security.site import AuditApp
@@ -54,6 +55,7 @@ api_v1 += more_api.urlpatterns  # visit planning, clue steps, campaigns and draw
 api_v1 += notifications_api.urlpatterns
 api_v1 += organizations_api.urlpatterns
 api_v1 += programmes_api.urlpatterns
+api_v1 += selfchecks_api.urlpatterns
 
 urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),
@@ -70,6 +72,7 @@ urlpatterns = [
     path("public/campaigns/", draw_pages.public_urls),
     path("reports/", include("inspections.reports.urls")),
     path("programmes/", include("programmes.urls")),  # 行动计划督办
+    path("selfchecks/", include("selfchecks.urls")),  # 学校自查
     path("manage/", include("organizations.views_admin")),  # admins' organisations and people
     path("", site.urls),
 ]

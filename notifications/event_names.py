@@ -42,3 +42,8 @@ PROGRAMME_FILING_TO_REVIEW = "programme.filing_to_review"  # → the programme o
 PROGRAMME_FILING_ACCEPTED = "programme.filing_accepted"    # → the filer's leaders
 PROGRAMME_FILING_RETURNED = "programme.filing_returned"    # → the filer's leaders: file the next round
 PROGRAMME_FILING_OVERDUE = "programme.filing_overdue"      # → the filer's leaders: not filed by the deadline
+
+# School self-inspection (学校自查, selfchecks/): the school leader's signature.
+SELFCHECK_TO_SIGN = "selfcheck.to_sign"    # → the school's leaders: sign the self-inspection report
+SELFCHECK_SIGNED = "selfcheck.signed"      # → nobody: settles the "please sign" notices
+SELFCHECK_RETURNED = "selfcheck.returned"  # → the submitter: correct and submit again

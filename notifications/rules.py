@@ -21,6 +21,7 @@ from inspections import thresholds
 from inspections.orders import actions
 from organizations import policy
 from programmes import actions as programme_actions
+from selfchecks import actions as selfcheck_actions
 from organizations.roles import Role
 from workflows.calendar import SHANGHAI
 
@@ -396,6 +397,29 @@ def filing_link(target, context) -> str:
     return _path("programmes:filing-board", target.request_id, f"/programmes/filing-requests/{target.request_id}/")
 
 
+def to_selfcheck_signers(target, context):
+    return selfcheck_actions.signers(target)
+
+
+def to_selfcheck_submitter(target, context):
+    return [target.submitted_by] if target.submitted_by_id else []
+
+
+def _selfcheck_title(template: str) -> Callable:
+    def title(target, context):
+        return Message(template, {"school": target.school.name, "campaign": target.request.campaign.title})
+    return title
+
+
+def selfcheck_link(target, context) -> str:
+    return _path("selfchecks:detail", target.pk, f"/selfchecks/{target.pk}/")
+
+
+T_SELFCHECK_TO_SIGN = gettext_noop("%(school)s 的自查报告（%(campaign)s）待您签署")
+T_SELFCHECK_SIGNED = gettext_noop("%(school)s 的自查报告（%(campaign)s）已签署")
+T_SELFCHECK_RETURNED = gettext_noop("%(school)s 的自查报告（%(campaign)s）被退回，请修改后重新提交")
+
+
 T_FILING_TO_REVIEW = gettext_noop("%(unit)s 报送了“%(title)s”，请审核备案")
 T_FILING_ACCEPTED = gettext_noop("%(unit)s 的“%(title)s”已备案")
 T_FILING_RETURNED = gettext_noop("%(unit)s 的“%(title)s”被退回，请修改后重新报送")
@@ -460,4 +484,9 @@ RULES: dict[str, Rule] = {
     ev.PROGRAMME_FILING_ACCEPTED: Rule(to_filer_leaders, _filing_title(T_FILING_ACCEPTED), filing_link),
     ev.PROGRAMME_FILING_RETURNED: Rule(to_filer_leaders, _filing_title(T_FILING_RETURNED), filing_link),
     ev.PROGRAMME_FILING_OVERDUE: Rule(to_filer_leaders, _filing_title(T_FILING_OVERDUE), filing_link),
+    ev.SELFCHECK_TO_SIGN: Rule(to_selfcheck_signers, _selfcheck_title(T_SELFCHECK_TO_SIGN), selfcheck_link),
+    ev.SELFCHECK_SIGNED: Rule(to_nobody, _selfcheck_title(T_SELFCHECK_SIGNED), selfcheck_link,
+                              settles=(ev.SELFCHECK_TO_SIGN,)),
+    ev.SELFCHECK_RETURNED: Rule(to_selfcheck_submitter, _selfcheck_title(T_SELFCHECK_RETURNED), selfcheck_link,
+                                settles=(ev.SELFCHECK_TO_SIGN,)),
 }

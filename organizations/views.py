@@ -16,6 +16,7 @@ SHORTCUTS = [
     (_("统计与台账"), "insights", "reports:dashboard", None),
     (_("投诉线索"), "support_agent", "clues:list", Perm.LEAD),
     (_("双随机抽查"), "casino", "draws:campaigns", Perm.LEAD),
+    (_("学校自查"), "rule", "selfchecks:list", (Perm.LEAD, Perm.INSPECT, Perm.SCHOOL_REPORT)),
     (_("机构与人员"), "account_tree", "orgadmin:orgs", Perm.MANAGE),
 ]
 

@@ -34,6 +34,17 @@ def _visit(tree, people):
                       team=[people.district_inspector, people.city_inspector])
 
 
+def _selfcheck(tree, people):
+    """School A's self-inspection, submitted by its staff (the school leader's turn to sign)."""
+    from selfchecks import services
+    from .selfcheck_helpers import campaign_with_request, items
+
+    campaign, request = campaign_with_request(people, tree)
+    selfcheck = services.selfcheck_start(request=request, school=tree.school_a, user=people.school_staff)
+    services.result_record(selfcheck=selfcheck, user=people.school_staff, item=items(campaign)[0].pk, result="pass")
+    return services.selfcheck_submit(selfcheck=selfcheck, user=people.school_staff, summary="已自查")
+
+
 def _programme(tree, people):
     from .programme_helpers import programme_with_tasks, units_and_people
     return programme_with_tasks(tree, units_and_people(tree, people))
@@ -136,6 +147,10 @@ ROWS = [
     (ev.PROGRAMME_FILING_RETURNED, _district_filing, {"district_leader"},
      {"other_district_leader", "city_leader", "district_inspector"}),
     (ev.PROGRAMME_FILING_OVERDUE, _filing_notice, {"school_leader"}, {"school_staff", "district_leader", "city_leader"}),
+    # Self-inspection: the school's own people only; the bureau is not told of a report it cannot see yet.
+    (ev.SELFCHECK_TO_SIGN, _selfcheck, {"school_leader"}, {"school_staff", "outsider", "district_leader"}),
+    (ev.SELFCHECK_SIGNED, _selfcheck, set(), {"school_leader", "school_staff", "district_inspector"}),  # settles
+    (ev.SELFCHECK_RETURNED, _selfcheck, {"school_staff"}, {"school_leader", "outsider", "district_leader"}),
 ]
 
 TOLD = [row for row in ROWS if row[2]]
@@ -175,6 +190,8 @@ def test_title_names_the_order_and_link_points_at_its_page(people, tree, event, 
     elif event.startswith("programme.filing"):
         filing = getattr(target, "request", None)
         assert filing.title in note.title and note.link.startswith("/programmes/filing")
+    elif event.startswith("selfcheck."):
+        assert tree.school_a.name in note.title and note.link == f"/selfchecks/{target.pk}/"
     elif event.startswith("programme."):
         task = getattr(target, "task", target)
         assert task.title in note.title and note.link.startswith("/programmes/")

@@ -207,6 +207,27 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
                            method="post")
        for p in ("programme-tasks/<int:pk>/reports/", "programme-reports/<int:pk>/sign/",
                  "programme-reports/<int:pk>/review/")},
+    # Self-inspection (学校自查): the matrix world has none, so every named object is 404 to everyone signed in;
+    # who sees and does what is tested by persona in tests/test_selfchecks*.py.
+    "selfchecks/": Case(signed_in(200)),
+    "selfchecks/agreement/": Case(signed_in(404)),  # no organisation named
+    **{f"selfchecks/{p}": Case(signed_in(404), url=f"/selfchecks/{p.replace('<int:pk>', '999999')}")
+       for p in ("<int:pk>/", "requests/<int:pk>/")},
+    **{f"selfchecks/{p}": Case(signed_in(404), url=f"/selfchecks/{p.replace('<int:pk>', '999999')}", method="post")
+       for p in ("requests/new/", "requests/<int:pk>/start/", "<int:pk>/results/", "<int:pk>/findings/",
+                 "<int:pk>/submit/", "<int:pk>/sign/", "findings/<int:pk>/plan/", "findings/<int:pk>/close/")},
+    "api/v1/revisit-campaigns/": Case(signed_in(405, anonymous=401)),  # create only (POST), tested in test_revisit.py
+    "api/v1/revisit-campaigns/<int:pk>/": Case(signed_in(404, anonymous=401), url="/api/v1/revisit-campaigns/999999/"),
+    "api/v1/selfcheck-requests/": Case(signed_in(200, anonymous=401)),
+    "api/v1/selfchecks/": Case(signed_in(200, anonymous=401)),
+    "api/v1/selfchecks/agreement/": Case(signed_in(404, anonymous=401)),
+    **{f"api/v1/{p}": Case(signed_in(404, anonymous=401), url=f"/api/v1/{p.replace('<int:pk>', '999999')}")
+       for p in ("selfcheck-requests/<int:pk>/", "selfchecks/<int:pk>/")},
+    **{f"api/v1/{p}": Case(signed_in(404, anonymous=401), url=f"/api/v1/{p.replace('<int:pk>', '999999')}",
+                           method="post")
+       for p in ("selfcheck-requests/<int:pk>/start/", "selfchecks/<int:pk>/results/", "selfchecks/<int:pk>/findings/",
+                 "selfchecks/<int:pk>/submit/", "selfchecks/<int:pk>/sign/", "selfcheck-findings/<int:pk>/plan/",
+                 "selfcheck-findings/<int:pk>/close/")},
     # --- visits: the checked-in routine visit (world.routine) and the planned surprise visit (world.surprise) ---
     "visits/": Case(signed_in(200)),
     "visits/plan/": Case(only(INSPECTORS + LEADERS)),
@@ -291,6 +312,9 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     "api/v1/campaigns/": (Case(signed_in(200, anonymous=401)), Case(signed_in(400, anonymous=401), method="post")),
     "api/v1/campaigns/<int:pk>/": Case(_seen_by(("leader_city", "admin_city"), 200, allowed=None, status=None,
                                                 anonymous=401, skip=()), url="/api/v1/campaigns/{campaign}/"),
+    "api/v1/campaigns/<int:pk>/risk-weights/": Case(_seen_by(("leader_city", "admin_city"), 200, allowed=None,
+                                                            status=None, anonymous=401, skip=()),
+                                                   url="/api/v1/campaigns/{campaign}/risk-weights/"),
     # an empty draw body is a valid draw of the whole pool: the leader is not asked (it would make a draw)
     "api/v1/campaigns/<int:pk>/draws/": Case(_seen_by(("leader_city", "admin_city"), 403, allowed=None, status=None,
                                                       anonymous=401, skip=("leader_city",)),

@@ -43,7 +43,8 @@ class CampaignSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = ["id", "title", "kind", "organiser", "organiser_name", "period_start", "period_end", "template",
-                  "results_published_at"]
+                  "results_published_at", "risk_weights"]
+        read_only_fields = ["risk_weights"]
 
 
 class CampaignDetailSerializer(CampaignSerializer):

@@ -43,6 +43,7 @@ from inspections.clues.models import Clue
 from inspections.orders.models import Finding
 from inspections.visits.models import Campaign
 from inspections.campaigns.models import FrozenDrawError
+from inspections.campaigns.risk import explained, risk_inputs
 from inspections.visits.models import Kind
 from inspections.visits.services import current_template, visit_plan
 
@@ -105,9 +106,16 @@ def weights_for(schools) -> dict[str, dict]:
             for i in ids}
 
 
-def build_inputs(*, schools, inspectors, n=None, percent=None, team_size=MIN_TEAM, weighted=False) -> dict:
-    """Everything the draw reads, as JSON, so that the record alone can repeat it."""
+def build_inputs(*, schools, inspectors, n=None, percent=None, team_size=MIN_TEAM, weighted=False,
+                 risk_weights: dict | None = None) -> dict:
+    """Everything the draw reads, as JSON, so that the record alone can repeat it.
+
+    Weighted with the campaign's risk weights set: the risk scores (inspections.campaigns.risk) replace the
+    plain formula, and the weights, factors and scores are recorded as `risk`."""
     schools, inspectors = list(schools), list(inspectors)
+    if weighted and risk_weights:
+        return {**build_inputs(schools=schools, inspectors=inspectors, n=n, percent=percent, team_size=team_size),
+                **risk_inputs([s.pk for s in schools], risk_weights, timezone.now())}
     basis = weights_for(schools) if weighted else None
     return {
         "algorithm": ALGORITHM,
@@ -143,7 +151,7 @@ def draw_create(*, campaign: Campaign, user, schools, inspectors, n: int | None 
     schools, inspectors = list(schools), list(inspectors)
     _check_pools(campaign, schools, inspectors)
     inputs = build_inputs(schools=schools, inspectors=inspectors, n=n, percent=percent, team_size=team_size,
-                          weighted=weighted)
+                          weighted=weighted, risk_weights=campaign.risk_weights)
     seed = (seed or "").strip() or new_seed()
     result = draw_from_record(seed=seed, inputs=inputs)
     record = Draw.objects.create(campaign=campaign, seed=seed, inputs=inputs, result=result, created_by=user,
@@ -316,7 +324,7 @@ def public_results(campaign: Campaign) -> dict | None:
     record = current_draw(campaign)
     if record is None or campaign.results_published_at is None:
         return None  # nothing is public until a leader publishes the results
-    rows = []
+    rows, risk = [], record.inputs.get("risk") or {}
     drawn = campaign.visits.filter(kind=Kind.RANDOM, pk__in=record.assignments.values("visit"))
     # A random visit is unannounced: a school appears here only once its team has checked in.
     for visit in drawn.filter(checkin_at__isnull=False).select_related(
@@ -324,8 +332,11 @@ def public_results(campaign: Campaign) -> dict | None:
         team = sorted(visit.members.all(), key=lambda m: (not m.is_lead, m.user_id))
         rows.append({"school": visit.school.name, "date": visit.planned_date,
                      "team": [m.user.get_full_name() or m.user.username for m in team],
-                     "outcome": public_outcome(visit)})
-    return {"campaign": campaign.title, "organiser": campaign.organiser.name,
+                     "outcome": public_outcome(visit),
+                     # a risk-weighted draw explains itself: the school's recorded factors and score
+                     "risk": explained(risk.get("factors", {}).get(str(visit.school_id))),
+                     "score": risk.get("scores", {}).get(str(visit.school_id))})
+    return {"campaign": campaign.title, "organiser": campaign.organiser.name, "risk_weights": explained(risk.get("weights")),
             "published_at": campaign.results_published_at,
             "period": (campaign.period_start, campaign.period_end), "rows": rows,
             "not_yet_visited": drawn.filter(checkin_at__isnull=True).count()}

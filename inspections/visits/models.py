@@ -37,6 +37,10 @@ class Campaign(models.Model):
                                              on_delete=models.SET_NULL, related_name="+",
                                              verbose_name=_("结果公布人"))
     results_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # 双随机 by risk: factor name → weight (inspections.campaigns.risk); empty keeps the plain weighting.
+    risk_weights = models.JSONField(_("风险权重"), default=dict, blank=True)
+    # 回头看: revisit schools whose orders were closed this many months ago; empty for other campaigns.
+    revisit_months = models.PositiveSmallIntegerField(_("回头看（销号后月数）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("专项检查")
