@@ -4,7 +4,10 @@ Its own module so the policies of orders (inspections.orders.actions), visits
 (inspections.visits.actions) and clues (inspections.clues.actions) share it
 without importing each other.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -18,3 +21,11 @@ class Decision:
 
 
 ALLOWED = Decision(True)
+
+
+def enforce(decision: Decision, conflict: Callable[[str], Exception]) -> None:
+    """A refusal as the exception the API and pages answer: PermissionDenied (403) or the process's conflict (409)."""
+    if decision.code == "forbidden":
+        raise PermissionDenied(decision.reason)
+    if decision.code == "conflict":
+        raise conflict(decision.reason)

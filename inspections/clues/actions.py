@@ -19,7 +19,6 @@ decision; a refusal says 403 (not yours) before 409 (not now).
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,7 +28,7 @@ from organizations.roles import Perm
 
 from inspections.clues.models import Clue
 from inspections.conflicts import ClueConflict
-from inspections.decision import ALLOWED, Decision
+from inspections.decision import ALLOWED, Decision, enforce
 
 SUBJECT = Clue  # what inspections.actions.actions_for hands to this table
 S, D = Clue.Status, Clue.Decision
@@ -107,11 +106,7 @@ def can_register(user, district: Organization) -> Decision:
 
 def require(user, name: str, clue) -> None:
     """`can`, raising PermissionDenied (403) or ClueConflict (409) for a refusal."""
-    decision = can(user, name, clue)
-    if decision.code == "forbidden":
-        raise PermissionDenied(decision.reason)
-    if decision.code == "conflict":
-        raise ClueConflict(decision.reason, code="conflict")
+    enforce(can(user, name, clue), lambda reason: ClueConflict(reason, code="conflict"))
 
 
 def actions_for(user, clue) -> list[str]:

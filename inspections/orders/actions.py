@@ -22,7 +22,6 @@ closure) but are not called on for it.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.status import STATUS
@@ -34,7 +33,7 @@ from organizations.roles import ROLE_PERMS, Perm
 from workflows.models import RoutedTask
 
 from inspections.conflicts import OrderConflict
-from inspections.decision import ALLOWED, Decision
+from inspections.decision import ALLOWED, Decision, enforce
 from inspections.orders.models import ExtensionRequest, RectificationOrder
 
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
@@ -157,11 +156,7 @@ def can(user, name: str, order, *, nodes: set[str] | None = None, claimed: set[s
 
 def require(user, name: str, order, *, nodes: set[str] | None = None, claimed: set[str] | None = None) -> None:
     """`can`, raising PermissionDenied (403) or OrderConflict (409) for a refusal."""
-    decision = can(user, name, order, nodes=nodes, claimed=claimed)
-    if decision.code == "forbidden":
-        raise PermissionDenied(decision.reason)
-    if decision.code == "conflict":
-        raise OrderConflict(decision.reason)
+    enforce(can(user, name, order, nodes=nodes, claimed=claimed), OrderConflict)
 
 
 def actions_for(user, order, *, nodes: set[str] | None = None, claimed: set[str] | None = None) -> list[str]:

@@ -23,7 +23,6 @@ the lead) is `optional`: it is no task in anyone's inbox.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,7 +31,7 @@ from organizations.models import Organization
 from organizations.roles import Perm
 
 from inspections.conflicts import VisitConflict
-from inspections.decision import ALLOWED, Decision
+from inspections.decision import ALLOWED, Decision, enforce
 from inspections.visits.models import Visit, VisitItemResult
 
 SUBJECT = Visit  # what inspections.actions.actions_for hands to this table
@@ -121,11 +120,7 @@ def can_plan(user, school: Organization) -> Decision:
 
 def require(user, name: str, visit) -> None:
     """`can`, raising PermissionDenied (403) or VisitConflict (409) for a refusal."""
-    decision = can(user, name, visit)
-    if decision.code == "forbidden":
-        raise PermissionDenied(decision.reason)
-    if decision.code == "conflict":
-        raise VisitConflict(decision.reason, code="conflict")
+    enforce(can(user, name, visit), lambda reason: VisitConflict(reason, code="conflict"))
 
 
 def actions_for(user, visit) -> list[str]:
