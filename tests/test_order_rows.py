@@ -1,4 +1,4 @@
-"""The order list's rows built in Python (inspections/order_rows.py) are the markup the template loop
+"""The order list's rows built in Python (inspections/orders/rows.py) are the markup the template loop
 rendered, cell for cell, in both languages, with every value escaped."""
 import datetime as dt
 import re
@@ -7,7 +7,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from inspections.order_rows import order_rows
+from inspections.orders.rows import order_rows
 from inspections.orders.selectors import orders_visible_to, with_working_days_left
 from tests.test_query_counts import new_order, to_stage
 
