@@ -86,9 +86,17 @@ def filer_units(user, filing_request) -> list:
     return list(filing_request.filers.filter(pk__in=held).order_by("path"))
 
 
+def review_office(filing_request, filer):
+    """Who reviews a filing: the programme office for an implementation plan; for a quality report the
+    filer's own authority (a district reviews its schools; a school under the city, the city)."""
+    if filing_request.kind == filing_request.Kind.QUALITY_REPORT:
+        return filer.parent
+    return filing_request.programme.issuer
+
+
 def may_review_filing(user, filing) -> bool:
     return (filing.status == filing.Status.REVIEWING
-            and policy.can(user, REVIEW_PERM, filing.request.programme.issuer))
+            and policy.can(user, REVIEW_PERM, review_office(filing.request, filing.filer)))
 
 
 def filer_leaders(filer) -> list:
@@ -97,4 +105,4 @@ def filer_leaders(filer) -> list:
 
 
 def filing_reviewers(filing) -> list:
-    return list(policy.users_with_role_at(Role.LEADER, filing.request.programme.issuer))
+    return list(policy.users_with_role_at(Role.LEADER, review_office(filing.request, filing.filer)))

@@ -22,7 +22,7 @@ from workflows.calendar import local_date
 from . import actions, services
 from .board import task_row
 from .conflicts import ReportConflict
-from .models import PlanFiling, ProgrammeTask, ProgressReport
+from .models import FilingRequest, PlanFiling, ProgrammeTask, ProgressReport
 from .selectors import (filing_board, filing_requests_visible_to, filings_visible_to, get_filing_for_user,
                         get_filing_request_for_user, get_programme_for_user, get_report_for_user, get_task_for_user,
                         programmes_visible_to, reports_visible_to, tasks_visible_to, with_reports)
@@ -268,6 +268,7 @@ class FilingSerializer(serializers.Serializer):
     late = serializers.BooleanField()
     status = serializers.ChoiceField(choices=PlanFiling.Status.choices)
     key_dates = serializers.CharField()
+    figures = serializers.DictField(child=serializers.CharField(), help_text="key → decimal string")
     submitted_at = serializers.DateTimeField()
     comment = serializers.CharField()
 
@@ -279,10 +280,19 @@ class FilerRowSerializer(serializers.Serializer):
     latest = FilingSerializer(allow_null=True)
 
 
+class FigureSpecSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+
+
 class FilingRequestSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     programme = serializers.IntegerField(source="programme_id")
     title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=FilingRequest.Kind.choices)
+    year = serializers.IntegerField(allow_null=True)
+    figure_spec = FigureSpecSerializer(many=True)
     due_date = serializers.DateField()
     filers = serializers.SerializerMethodField()
 
@@ -296,6 +306,13 @@ class FilingCreateSerializer(serializers.Serializer):
     filer = serializers.IntegerField(min_value=1)
     document = serializers.FileField()
     key_dates = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    figures = serializers.JSONField(required=False, binary=True,
+                                    help_text='JSON object: figure key → number, e.g. {"enrolment": 1200}')
+
+    def validate_figures(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("a JSON object")
+        return value
 
 
 class FilingRequestListView(ApiBase):

@@ -146,11 +146,13 @@ def load_demo_programmes(orgs: dict) -> None:
         org = Organization.objects.get(code=code)
         membership_grant(user=_upsert_user(username, display), organization=org, role=role)
     filing_request = load_filing_request(programme)
+    quality = load_quality_request(programme)
     if not programme.tasks.filter(reports__isnull=False).exists():
-        from .demo_reports import load_demo_filings, load_demo_reports
+        from .demo_reports import load_demo_filings, load_demo_quality_reports, load_demo_reports
 
         load_demo_reports(programme)
         load_demo_filings(filing_request)
+        load_demo_quality_reports(quality)
 
 
 def load_filing_request(programme: Programme):
@@ -160,4 +162,16 @@ def load_filing_request(programme: Programme):
     request, _ = FilingRequest.objects.get_or_create(
         programme=programme, title="职业教育提质培优工作方案备案", defaults={"due_date": dt.date(2020, 9, 30)})
     request.filers.set(Organization.objects.filter(code__in=["JN-CQ", "JN-JY", "S-JNYS"]))
+    return request
+
+
+def load_quality_request(programme: Programme):
+    """质量年度报告 2025: three schools report the year with its key figures; each school's authority reviews."""
+    from .figures import QUALITY_REPORT_FIGURES
+    from .models import FilingRequest
+
+    request, _ = FilingRequest.objects.get_or_create(
+        programme=programme, title="2025年度职业教育质量年度报告", kind=FilingRequest.Kind.QUALITY_REPORT,
+        defaults={"due_date": dt.date(2026, 3, 31), "year": 2025, "figure_spec": QUALITY_REPORT_FIGURES})
+    request.filers.set(Organization.objects.filter(code__in=["S-CQZZ", "S-JYZZ", "S-JNYS"]))
     return request

@@ -197,12 +197,22 @@ class ReportProcess(Process):
 
 
 class FilingRequest(models.Model):
-    """备案: the programme asks districts and schools to file their implementation plan by a date."""
+    """备案: the programme asks districts and schools to file a document by a date: their implementation plan
+    (reviewed by the programme office) or the year's quality report (reviewed by the school's own authority,
+    programmes.actions.review_office). One model and one flow for both: the same rounds, lateness and board."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("工作方案备案")
+        QUALITY_REPORT = "quality", _("质量年度报告")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="filing_requests")
     title = models.CharField(_("名称"), max_length=200)
     due_date = models.DateField(_("备案截止日"))
     filers = models.ManyToManyField(Organization, verbose_name=_("备案单位"), related_name="filing_requests")
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.PLAN)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    # The key figures each filer reports with the document: [{"key", "label", "unit"}] (programmes.figures).
+    figure_spec = models.JSONField(_("关键数据项"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("备案要求")
@@ -230,6 +240,7 @@ class PlanFiling(models.Model):
     document_name = models.CharField(max_length=120, blank=True)
     document_type = models.CharField(max_length=40, blank=True)
     key_dates = models.TextField(_("关键时间节点"), blank=True)
+    figures = models.JSONField(_("关键数据"), default=dict, blank=True)
     late = models.BooleanField(_("逾期备案"), default=False,
                                help_text=_("截止日之后报送：照常受理，标记为逾期"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.REVIEWING)

@@ -94,7 +94,8 @@ def get_filing_request_for_user(user, pk):
 
 
 def get_filing_for_user(user, pk):
-    return _one(filings_visible_to(user).select_related("request__programme__issuer", "filer", "submitted_by"), pk)
+    return _one(filings_visible_to(user).select_related("request__programme__issuer", "filer__parent",
+                                                         "submitted_by"), pk)
 
 
 def filing_board(user, filing_request) -> list[dict]:

@@ -14,12 +14,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from inspections.audit import audit
 from inspections.evidence import clean_name, sniff
 from inspections.idempotency import replay_of
 from notifications import events
 from workflows.calendar import add_working_days, is_working_day, local_date
 
 from . import actions, flow, status, thresholds
+from .figures import clean_figures
 from .models import Indicator, IndicatorValue, ProgrammeTask, ProgressReport, SupervisionNotice
 from .selectors import reports_visible_to, with_reports
 
@@ -106,7 +108,13 @@ def report_submit(*, user, task: ProgrammeTask, narrative: str, values: list[dic
     IndicatorValue.objects.bulk_create([IndicatorValue(report=report, indicator=r.indicator, value=r.value,
                                                        done=r.done) for r in rows])
     flow.ReportFlow.start.run(report=report)
+    audit(actor=user, action="programme.report_submit", obj=report, organization=unit,
+          after={"task": task.pk, "period": report.period, "values": [_value_json(r) for r in rows]})
     return report
+
+
+def _value_json(row: IndicatorValue) -> dict:
+    return {"indicator": row.indicator.pk, "value": None if row.value is None else str(row.value), "done": row.done}
 
 
 def flow_conflict(message: str):
@@ -126,8 +134,11 @@ def _decide(*, user, report: ProgressReport, node: str, step: str, decision: str
         raise ValidationError({"comment": _("退回时请写明理由。")})
     from . import steps
 
+    before = {"status": locked.status}
     steps.stamp(report=locked, user=user, step=step, decision=decision, comment=(comment or "").strip())
     flow.task_complete(report=locked, node=node, user=user)
+    audit(actor=user, action=f"programme.report_{step}", obj=locked, organization=locked.unit, before=before,
+          after={"decision": decision, "comment": locked.comment})
     return locked
 
 
@@ -215,10 +226,10 @@ def _document(upload) -> tuple[str, str]:
 
 
 @transaction.atomic
-def filing_submit(*, user, filing_request, filer, document, key_dates: str = "",
+def filing_submit(*, user, filing_request, filer, document, key_dates: str = "", figures: dict | None = None,
                   client_uuid: uuid.UUID | None = None):
-    """File (or, after a return, file again) the unit's implementation plan. A filing after the deadline
-    is accepted and marked late."""
+    """File (or, after a return, file again) the unit's implementation plan or quality report with the
+    request's key figures. A filing after the deadline is accepted and marked late."""
     from .models import PlanFiling
     from .selectors import filings_visible_to
 
@@ -231,14 +242,18 @@ def filing_submit(*, user, filing_request, filer, document, key_dates: str = "",
     latest = done.first()
     if latest is not None and latest.status != PlanFiling.Status.RETURNED:
         raise flow_conflict(_("该单位的工作方案已在审核或已备案。"))
+    cleaned = clean_figures(filing_request.figure_spec, figures)
     mime, name = _document(document)
     filing = PlanFiling(request=filing_request, filer=filer, round=(latest.round + 1) if latest else 1,
-                        key_dates=(key_dates or "").strip(), submitted_by=user, client_uuid=client_uuid,
+                        key_dates=(key_dates or "").strip(), figures=cleaned, submitted_by=user,
+                        client_uuid=client_uuid,
                         document_type=mime, document_name=name,
                         late=local_date(timezone.now()) > filing_request.due_date)
     filing.document.save(name, document, save=False)
     filing.save()
     flow.FilingFlow.start.run(filing=filing)
+    audit(actor=user, action="programme.filing_submit", obj=filing, organization=filer,
+          after={"kind": filing_request.kind, "round": filing.round, "late": filing.late, "figures": cleaned})
     return filing
 
 
@@ -246,7 +261,8 @@ def filing_submit(*, user, filing_request, filer, document, key_dates: str = "",
 def filing_review(*, user, filing, accept: bool, comment: str = ""):
     from .models import PlanFiling
 
-    locked = PlanFiling.objects.select_for_update().select_related("request__programme__issuer").get(pk=filing.pk)
+    locked = PlanFiling.objects.select_for_update().select_related("request__programme__issuer", "filer__parent").get(
+        pk=filing.pk)
     if not actions.may_review_filing(user, locked):
         if locked.status != PlanFiling.Status.REVIEWING:
             raise flow_conflict(_("该备案当前不在审核环节。"))
@@ -257,6 +273,8 @@ def filing_review(*, user, filing, accept: bool, comment: str = ""):
     locked.decision, locked.comment = (flow.ACCEPTED if accept else flow.RETURNED), (comment or "").strip()
     locked.save(update_fields=["reviewed_by", "reviewed_at", "decision", "comment"])
     flow.filing_review_complete(filing=locked, user=user)
+    audit(actor=user, action="programme.filing_review", obj=locked, organization=locked.filer,
+          before={"status": PlanFiling.Status.REVIEWING}, after={"decision": locked.decision, "comment": locked.comment})
     return locked
 
 
