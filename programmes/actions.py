@@ -106,3 +106,20 @@ def filer_leaders(filer) -> list:
 
 def filing_reviewers(filing) -> list:
     return list(policy.users_with_role_at(Role.LEADER, review_office(filing.request, filing.filer)))
+
+
+# --- performance evaluation (绩效评价) --------------------------------------------------------------------
+# The city's programme office sets the weights, computes and publishes; a leader who reaches a unit writes
+# its scorecard's comment, and another member of the office reviews it before it is shown as published.
+
+def may_manage_evaluation(user, evaluation) -> bool:
+    return is_office(user, evaluation.programme)
+
+
+def may_comment(user, scorecard) -> bool:
+    return policy.can(user, REVIEW_PERM, scorecard.unit)
+
+
+def may_review_comment(user, scorecard) -> bool:
+    return (bool(scorecard.comment) and scorecard.comment_reviewed_at is None
+            and scorecard.comment_by_id != user.pk and is_office(user, scorecard.version.evaluation.programme))
