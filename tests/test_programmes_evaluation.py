@@ -137,3 +137,31 @@ def test_a_comment_is_shown_once_another_office_leader_reviewed_it(world, people
     evaluations.evaluation_recompute(user=people.city_leader, version=card.version)
     kept = Scorecard.objects.get(version=card.version, unit=tree.school_a)
     assert kept.comment == "整改按期率偏低" and kept.comment_reviewed_by == people.city_leader
+
+
+def test_pages_by_persona_draft_hidden_until_published(client, world, people, tree):
+    version = world.versions.get()
+    client.force_login(people.city_leader)
+    page = client.get(f"/programmes/evaluations/{world.pk}/").content.decode()
+    assert 'data-unit="DA" data-score="59.30" data-rank="2"' in page and "100 × (30×task_progress" in page
+    assert client.get(f"/programmes/evaluation-versions/{version.pk}/export.xlsx").status_code == 200
+    pdf = client.get(f"/programmes/evaluation-versions/{version.pk}/export.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    card = version.scorecards.get(unit=tree.school_a)
+    client.force_login(people.district_leader)  # a draft is the office's only
+    assert client.get(f"/programmes/evaluations/{world.pk}/").status_code == 404
+    assert client.get(f"/programmes/scorecards/{card.pk}/").status_code == 404
+    assert client.get(f"/programmes/evaluations/{world.pk}/public/").status_code == 404
+    assert client.post(f"/programmes/evaluation-versions/{version.pk}/publish/").status_code == 404
+    evaluations.evaluation_publish(user=people.city_leader, version=version)
+    page = client.get(f"/programmes/evaluations/{world.pk}/").content.decode()
+    assert 'data-unit="SA"' in page and 'data-unit="DA"' in page and 'data-unit="SB"' not in page
+    client.post(f"/programmes/evaluation-versions/{version.pk}/recompute/")  # seen, not the office's: refused
+    assert AuditEvent.objects.filter(action="programme.evaluation_recompute").count() == 0
+    client.force_login(people.school_leader)
+    assert client.get(f"/programmes/scorecards/{card.pk}/").status_code == 200
+    other = version.scorecards.get(unit=tree.school_a2)
+    assert client.get(f"/programmes/scorecards/{other.pk}/").status_code == 404
+    client.logout()
+    public = client.get(f"/programmes/evaluations/{world.pk}/public/").content.decode()
+    assert 'data-unit="SB" data-score="100.00" data-rank="1"' in public and "/scorecards/" not in public
