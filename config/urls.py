@@ -16,6 +16,7 @@ from inspections.api import visits as visits_api
 from notifications import api as notifications_api
 from organizations import api as organizations_api
 from programmes import api as programmes_api
+from programmes import api_evaluations
 from inspections import views_orders as order_pages
 from inspections import views_clues as clue_pages
 from inspections import views_draws as draw_pages
@@ -54,6 +55,7 @@ api_v1 += more_api.urlpatterns  # visit planning, clue steps, campaigns and draw
 api_v1 += notifications_api.urlpatterns
 api_v1 += organizations_api.urlpatterns
 api_v1 += programmes_api.urlpatterns
+api_v1 += api_evaluations.urlpatterns  # 绩效评价
 
 urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),

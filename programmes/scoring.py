@@ -67,6 +67,9 @@ def ranks(scores: list[Decimal]) -> list[int]:
 
 def clean_scheme(raw: dict) -> dict:
     """A scheme from the form or the API: every weight a number ≥ 0, at least one above 0 (ValueError names it)."""
+    unknown = sorted(set(raw.get("weights", {})) - set(INPUTS))
+    if unknown:
+        raise ValueError(f"weights.{unknown[0]}")
     weights = {}
     for key in INPUTS:
         weights[key] = _non_negative(raw.get("weights", {}).get(key, 0), f"weights.{key}")

@@ -165,3 +165,32 @@ def test_pages_by_persona_draft_hidden_until_published(client, world, people, tr
     client.logout()
     public = client.get(f"/programmes/evaluations/{world.pk}/public/").content.decode()
     assert 'data-unit="SB" data-score="100.00" data-rank="1"' in public and "/scorecards/" not in public
+
+
+def test_the_api_by_persona(client, world, people, tree):
+    version = world.versions.get()
+    client.force_login(people.district_leader)
+    assert client.get(f"/api/v1/evaluations/{world.pk}/").status_code == 404  # a draft: the office's only
+    assert client.post(f"/api/v1/evaluation-versions/{version.pk}/publish/").status_code == 404
+    assert client.post(f"/api/v1/programmes/{world.programme_id}/evaluations/",
+                       {"title": "x", "period_start": "2026-01-01", "period_end": "2026-06-30"},
+                       content_type="application/json").status_code == 403
+    client.force_login(people.city_leader)
+    bad = client.post(f"/api/v1/evaluations/{world.pk}/weights/",
+                      {"scheme": {"weights": {"bogus": 1}}}, content_type="application/json")
+    assert bad.status_code == 400 and "weights.bogus" in bad.content.decode()
+    published = client.post(f"/api/v1/evaluation-versions/{version.pk}/publish/")
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    assert client.post(f"/api/v1/evaluation-versions/{version.pk}/recompute/").status_code == 409
+    v2 = client.post(f"/api/v1/evaluations/{world.pk}/weights/",
+                     {"scheme": {"weights": {"findings": 1}}, "reason": "只看问题"}, content_type="application/json")
+    assert v2.status_code == 200 and v2.json()["number"] == 2
+    cards = client.get(f"/api/v1/evaluation-versions/{version.pk}/scorecards/").json()
+    assert {c["unit_name"]: c["score"] for c in cards}["甲区教体局"] == "59.30"
+    client.force_login(people.district_leader)
+    seen = client.get(f"/api/v1/evaluation-versions/{version.pk}/scorecards/").json()
+    assert sorted(c["unit_name"] for c in seen) == ["甲一职专", "甲二职专", "甲区教体局"]
+    assert [v["number"] for v in client.get(f"/api/v1/evaluations/{world.pk}/").json()["versions"]] == [1]
+    card = version.scorecards.get(unit=tree.school_a)
+    assert client.post(f"/api/v1/scorecards/{card.pk}/comment/", {"comment": "好"},
+                       content_type="application/json").status_code == 409  # v1 is published: frozen
