@@ -25,7 +25,7 @@ from .conflicts import ReportConflict
 from .models import FilingRequest, PlanFiling, ProgrammeTask, ProgressReport
 from .selectors import (filing_board, filing_requests_visible_to, filings_visible_to, get_filing_for_user,
                         get_filing_request_for_user, get_programme_for_user, get_report_for_user, get_task_for_user,
-                        programmes_visible_to, reports_visible_to, tasks_visible_to, with_reports)
+                        linked_campaigns, programmes_visible_to, reports_visible_to, tasks_visible_to, with_reports)
 
 
 class PhaseSerializer(serializers.Serializer):
@@ -43,6 +43,19 @@ class ProgrammeSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     phases = PhaseSerializer(many=True, source="phases.all")
+    campaigns = serializers.SerializerMethodField(help_text="linked campaigns the caller may see")
+    checklists = serializers.SerializerMethodField()
+
+    def get_campaigns(self, programme) -> list[int]:
+        return list(linked_campaigns(self.context["user"], programme).values_list("pk", flat=True))
+
+    def get_checklists(self, programme) -> list[int]:
+        return sorted(t.pk for t in programme.checklists.all())
+
+
+class LinksSerializer(serializers.Serializer):
+    campaigns = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=200)
+    checklists = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=200)
 
 
 class IndicatorSerializer(serializers.Serializer):
@@ -140,14 +153,32 @@ class ProgrammeListView(ApiBase):
 
     @extend_schema(responses={200: ProgrammeSerializer(many=True)}, operation_id="programmes_list")
     def get(self, request):
-        rows = programmes_visible_to(request.user).prefetch_related("phases")
-        return page_of(self, rows, lambda page: ProgrammeSerializer(page, many=True).data)
+        rows = programmes_visible_to(request.user).prefetch_related("phases", "checklists")
+        return page_of(self, rows, lambda page: ProgrammeSerializer(page, many=True,
+                                                                    context={"user": request.user}).data)
 
 
 class ProgrammeDetailView(ApiBase):
     @extend_schema(responses={200: ProgrammeSerializer}, operation_id="programmes_retrieve")
     def get(self, request, pk):
-        return Response(ProgrammeSerializer(get_programme_for_user(request.user, pk)).data)
+        programme = get_programme_for_user(request.user, pk)
+        return Response(ProgrammeSerializer(programme, context={"user": request.user}).data)
+
+
+class ProgrammeLinksView(ApiBase):
+    @extend_schema(request=LinksSerializer,
+                   responses={200: ProgrammeSerializer, 400: OpenApiResponse(description="bad input, by field"),
+                              403: OpenApiResponse(description="not the programme office"),
+                              404: OpenApiResponse(description="no such programme")},
+                   operation_id="programmes_links")
+    def post(self, request, pk):
+        programme = get_programme_for_user(request.user, pk)
+        data = LinksSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.programme_links_set(user=request.user, programme=programme,
+                                     campaign_ids=data.validated_data["campaigns"],
+                                     checklist_ids=data.validated_data["checklists"])
+        return Response(ProgrammeSerializer(programme, context={"user": request.user}).data)
 
 
 def _rows(tasks, user):
@@ -368,6 +399,7 @@ class FilingReviewView(ApiBase):
 urlpatterns = [
     path("programmes/", ProgrammeListView.as_view(), name="api-programmes"),
     path("programmes/<int:pk>/", ProgrammeDetailView.as_view(), name="api-programme"),
+    path("programmes/<int:pk>/links/", ProgrammeLinksView.as_view(), name="api-programme-links"),
     path("programme-tasks/", TaskListView.as_view(), name="api-programme-tasks"),
     path("programme-tasks/<int:pk>/", TaskDetailView.as_view(), name="api-programme-task"),
     path("programme-tasks/<int:pk>/reports/", TaskReportView.as_view(), name="api-programme-task-report"),

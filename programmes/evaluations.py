@@ -94,7 +94,8 @@ def evaluation_recompute(*, user, version: EvaluationVersion) -> EvaluationVersi
 
 
 def compute(*, version: EvaluationVersion) -> None:
-    """(Re)write the draft's scorecards from the data; comments already written on a unit are kept."""
+    """(Re)write the draft's scorecards from the data; comments already written on a unit are kept. A unit
+    with no input at all (a district without schools, tasks or filings) gets no scorecard: nothing to rank."""
     evaluation = version.evaluation
     units = evaluation_inputs.units_of(evaluation.programme)
     facts = evaluation_inputs.gather(evaluation, units)
@@ -104,6 +105,8 @@ def compute(*, version: EvaluationVersion) -> None:
     for unit in units:
         inputs = evaluation_inputs.inputs_for(unit, units, facts, version.scheme)
         values = {k: v["value"] for k, v in inputs.items()}
+        if all(v is None for v in values.values()):
+            continue
         cards.append(Scorecard(version=version, unit=unit, level=unit.kind, inputs=inputs, rank=0,
                                score=scoring.score(values, version.scheme["weights"])))
     for level in (Scorecard.Level.DISTRICT, Scorecard.Level.SCHOOL):

@@ -21,6 +21,12 @@ class Programme(models.Model):
     starts_on = models.DateField(_("起始日期"))
     ends_on = models.DateField(_("结束日期"))
     description = models.TextField(_("说明"), blank=True)
+    # The campaigns run under the plan and the checklists it inspects with (readers see only the campaigns
+    # they may see: programmes.selectors.linked_campaigns).
+    campaigns = models.ManyToManyField("inspections.Campaign", verbose_name=_("关联专项检查"), blank=True,
+                                       related_name="programmes")
+    checklists = models.ManyToManyField("inspections.ChecklistTemplate", verbose_name=_("关联检查表"), blank=True,
+                                        related_name="programmes")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from inspections.audit import audit
 from inspections.evidence import clean_name, sniff
 from inspections.idempotency import replay_of
+from inspections.models import Campaign, ChecklistTemplate
 from notifications import events
 from workflows.calendar import add_working_days, is_working_day, local_date
 
 from . import actions, flow, status, thresholds
 from .figures import clean_figures
 from .models import Indicator, IndicatorValue, ProgrammeTask, ProgressReport, SupervisionNotice
-from .selectors import reports_visible_to, with_reports
+from .selectors import linked_campaigns, reports_visible_to, with_reports
 
 OPEN = (ProgressReport.Status.SIGNING, ProgressReport.Status.REVIEWING)
 
@@ -297,3 +298,27 @@ def _chase_filings(day: dt.date) -> int:
                     events.emit(events.PROGRAMME_FILING_OVERDUE, target=notice)
                     sent += 1
     return sent
+
+
+# ---------------------------------------------------------------- linked campaigns and checklists
+
+
+@transaction.atomic
+def programme_links_set(*, user, programme, campaign_ids: list[int], checklist_ids: list[int]):
+    """The office links the campaigns it runs and the active checklists the plan inspects with."""
+    if not actions.is_office(user, programme):
+        raise PermissionDenied(_("只有计划办的督导领导可以关联专项检查和检查表。"))
+    # Campaigns organised in the issuer's subtree: the plan's own inspections, not a neighbouring city's.
+    campaigns = list(Campaign.objects.filter(organiser__path__startswith=programme.issuer.path, pk__in=campaign_ids))
+    if len(campaigns) != len(set(campaign_ids)):
+        raise ValidationError({"campaigns": _("只能关联本机构及下级组织的专项检查。")})
+    checklists = list(ChecklistTemplate.objects.filter(pk__in=checklist_ids, is_active=True))
+    if len(checklists) != len(set(checklist_ids)):
+        raise ValidationError({"checklists": _("检查表不存在或已停用。")})
+    before = sorted(linked_campaigns(user, programme).values_list("pk", flat=True))
+    programme.campaigns.set(campaigns)
+    programme.checklists.set(checklists)
+    audit(actor=user, action="programme.links_set", obj=programme, organization=programme.issuer,
+          before={"campaigns": before}, after={"campaigns": sorted(c.pk for c in campaigns),
+                                               "checklists": sorted(c.pk for c in checklists)})
+    return programme

@@ -23,8 +23,8 @@ from .export import task_list_xlsx
 from .figures import rows as figure_rows
 from .models import Indicator
 from .selectors import (board_tasks, filing_requests_visible_to, get_filing_for_user, get_filing_request_for_user,
-                        get_programme_for_user, get_report_for_user, get_task_for_user, programmes_visible_to,
-                        with_reports)
+                        get_programme_for_user, get_report_for_user, get_task_for_user, linked_campaigns,
+                        programmes_visible_to, with_reports)
 from .selectors import filing_board as filing_board_rows
 
 
@@ -49,6 +49,7 @@ def programme_board(request, pk):
         "counts": [(key, label, counts[key]) for key, label in status.STATUSES.items()],
         "wanted": wanted if wanted in status.STATUSES else "", "today": _today(),
         "filing_requests": filing_requests_visible_to(request.user).filter(programme=programme),
+        "campaigns": linked_campaigns(request.user, programme), "checklists": programme.checklists.all(),
     })
 
 
