@@ -42,3 +42,4 @@ PROGRAMME_FILING_TO_REVIEW = "programme.filing_to_review"  # → the programme o
 PROGRAMME_FILING_ACCEPTED = "programme.filing_accepted"    # → the filer's leaders
 PROGRAMME_FILING_RETURNED = "programme.filing_returned"    # → the filer's leaders: file the next round
 PROGRAMME_FILING_OVERDUE = "programme.filing_overdue"      # → the filer's leaders: not filed by the deadline
+PROGRAMME_EVALUATION_PUBLISHED = "programme.evaluation_published"  # → each evaluated unit's leaders: its result

@@ -400,6 +400,23 @@ T_FILING_RETURNED = gettext_noop("%(unit)s 的“%(title)s”被退回，请修�
 T_FILING_OVERDUE = gettext_noop("督办：%(unit)s 未按期报送“%(title)s”")
 
 
+def to_scorecard_leaders(target, context):
+    """A published scorecard: the evaluated unit's own leaders (a district's leaders, a school's leader)."""
+    return programme_actions.filer_leaders(target.unit)
+
+
+def scorecard_title(target, context):
+    return Message(T_EVALUATION_PUBLISHED, {"title": target.version.evaluation.title, "unit": target.unit.name,
+                                            "score": str(target.score), "rank": target.rank})
+
+
+def scorecard_link(target, context) -> str:
+    return _path("programmes:scorecard", target.pk, f"/programmes/scorecards/{target.pk}/")
+
+
+T_EVALUATION_PUBLISHED = gettext_noop("“%(title)s”结果已公布：%(unit)s 得分 %(score)s，排名第 %(rank)s")
+
+
 RULES: dict[str, Rule] = {
     ev.ORDER_ISSUED: Rule(to_actors("order.sign"), _order_title(T_ISSUED), order_link),
     ev.ORDER_SIGNED: Rule(to_issuer_and_reporters, _order_title(T_SIGNED), order_link,
@@ -458,4 +475,5 @@ RULES: dict[str, Rule] = {
     ev.PROGRAMME_FILING_ACCEPTED: Rule(to_filer_leaders, _filing_title(T_FILING_ACCEPTED), filing_link),
     ev.PROGRAMME_FILING_RETURNED: Rule(to_filer_leaders, _filing_title(T_FILING_RETURNED), filing_link),
     ev.PROGRAMME_FILING_OVERDUE: Rule(to_filer_leaders, _filing_title(T_FILING_OVERDUE), filing_link),
+    ev.PROGRAMME_EVALUATION_PUBLISHED: Rule(to_scorecard_leaders, scorecard_title, scorecard_link),
 }

@@ -4,7 +4,8 @@ Typed keyword-only functions; bad input raises ValidationError naming the field,
 a state that does not allow the step ReportConflict (409). A published version is frozen: new weights after
 publication make a new draft version, and recomputing or re-weighting a published version is refused.
 Publication follows the 双随机 results rule (inspections.draws.results_publish): the office's leader only,
-once (a second call changes nothing and writes no second audit event), audited, then public.
+once (a second call changes nothing, writes no second audit event and tells nobody again), audited, then
+public; each evaluated unit's leaders are told their result.
 """
 import datetime as dt
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inspections.audit import audit
+from notifications import events
 
 from . import actions, evaluation_inputs, scoring
 from .conflicts import ReportConflict
@@ -142,6 +144,9 @@ def evaluation_publish(*, user, version: EvaluationVersion) -> EvaluationVersion
           organization=locked.evaluation.programme.issuer,
           after={"version": locked.number, "published_at": locked.published_at.isoformat(),
                  "scores": {str(c.unit_id): str(c.score) for c in locked.scorecards.all()}})
+    for card in locked.scorecards.select_related("unit"):
+        card.version = locked
+        events.emit(events.PROGRAMME_EVALUATION_PUBLISHED, target=card, actor=user)
     return locked
 
 

@@ -23,6 +23,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from inspections.models import AuditEvent
+from notifications.models import Notification
 from organizations.roles import Role
 from programmes import evaluations, scoring
 from programmes.conflicts import ReportConflict
@@ -93,6 +94,9 @@ def test_weights_changed_after_publication_make_a_new_version_and_leave_the_publ
     again = evaluations.evaluation_publish(user=people.city_leader, version=v1)  # a second publish: no-op
     assert again.published_at == v1.published_at
     assert AuditEvent.objects.filter(action="programme.evaluation_publish").count() == 1
+    told = Notification.objects.filter(kind="programme.evaluation_published")
+    assert sorted(told.values_list("recipient__username", flat=True)) == [
+        "district_leader", "other_district_leader", "school_leader"]  # each unit's own leaders, once
     scheme = {**scoring.DEFAULT_SCHEME, "weights": {**scoring.DEFAULT_SCHEME["weights"], "task_progress": 0}}
     with pytest.raises(ValidationError):  # after publication a change needs a reason
         evaluations.evaluation_set_weights(user=people.city_leader, evaluation=world, scheme=scheme)
