@@ -95,5 +95,6 @@ def _non_negative(raw, field: str):
 
 def formula(scheme: dict) -> str:
     """The formula in words with this version's weights, as the page shows it."""
-    terms = " + ".join(f"{w}×{key}" for key, w in scheme["weights"].items() if w)
+    # In INPUTS order: PostgreSQL's jsonb does not keep the stored key order.
+    terms = " + ".join(f"{scheme['weights'][key]}×{key}" for key in INPUTS if scheme["weights"].get(key))
     return f"100 × ({terms}) ÷ Σw"

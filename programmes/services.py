@@ -262,8 +262,9 @@ def filing_submit(*, user, filing_request, filer, document, key_dates: str = "",
 def filing_review(*, user, filing, accept: bool, comment: str = ""):
     from .models import PlanFiling
 
-    locked = PlanFiling.objects.select_for_update().select_related("request__programme__issuer", "filer__parent").get(
-        pk=filing.pk)
+    # Lock the filing row only: the filer's parent is a nullable join, which PostgreSQL will not lock.
+    locked = PlanFiling.objects.select_for_update(of=("self",)).select_related(
+        "request__programme__issuer", "filer__parent").get(pk=filing.pk)
     if not actions.may_review_filing(user, locked):
         if locked.status != PlanFiling.Status.REVIEWING:
             raise flow_conflict(_("该备案当前不在审核环节。"))
