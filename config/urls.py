@@ -20,6 +20,7 @@ from inspections.orders import views as order_pages
 from inspections.clues import views as clue_pages
 from inspections.campaigns import views as draw_pages
 from selfchecks import api as selfchecks_api
+from programmes import api_evaluations
 from organizations.views import home
 from security.api import obtain_token, revoke_token
 from security.site import AuditApp
@@ -56,6 +57,7 @@ api_v1 += notifications_api.urlpatterns
 api_v1 += organizations_api.urlpatterns
 api_v1 += programmes_api.urlpatterns
 api_v1 += selfchecks_api.urlpatterns
+api_v1 += api_evaluations.urlpatterns  # 绩效评价
 
 urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),

@@ -47,3 +47,4 @@ PROGRAMME_FILING_OVERDUE = "programme.filing_overdue"      # → the filer's lea
 SELFCHECK_TO_SIGN = "selfcheck.to_sign"    # → the school's leaders: sign the self-inspection report
 SELFCHECK_SIGNED = "selfcheck.signed"      # → nobody: settles the "please sign" notices
 SELFCHECK_RETURNED = "selfcheck.returned"  # → the submitter: correct and submit again
+PROGRAMME_EVALUATION_PUBLISHED = "programme.evaluation_published"  # → each evaluated unit's leaders: its result

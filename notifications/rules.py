@@ -426,6 +426,23 @@ T_FILING_RETURNED = gettext_noop("%(unit)s 的“%(title)s”被退回，请修�
 T_FILING_OVERDUE = gettext_noop("督办：%(unit)s 未按期报送“%(title)s”")
 
 
+def to_scorecard_leaders(target, context):
+    """A published scorecard: the evaluated unit's own leaders (a district's leaders, a school's leader)."""
+    return programme_actions.filer_leaders(target.unit)
+
+
+def scorecard_title(target, context):
+    return Message(T_EVALUATION_PUBLISHED, {"title": target.version.evaluation.title, "unit": target.unit.name,
+                                            "score": str(target.score), "rank": target.rank})
+
+
+def scorecard_link(target, context) -> str:
+    return _path("programmes:scorecard", target.pk, f"/programmes/scorecards/{target.pk}/")
+
+
+T_EVALUATION_PUBLISHED = gettext_noop("“%(title)s”结果已公布：%(unit)s 得分 %(score)s，排名第 %(rank)s")
+
+
 RULES: dict[str, Rule] = {
     ev.ORDER_ISSUED: Rule(to_actors("order.sign"), _order_title(T_ISSUED), order_link),
     ev.ORDER_SIGNED: Rule(to_issuer_and_reporters, _order_title(T_SIGNED), order_link,
@@ -489,4 +506,5 @@ RULES: dict[str, Rule] = {
                               settles=(ev.SELFCHECK_TO_SIGN,)),
     ev.SELFCHECK_RETURNED: Rule(to_selfcheck_submitter, _selfcheck_title(T_SELFCHECK_RETURNED), selfcheck_link,
                                 settles=(ev.SELFCHECK_TO_SIGN,)),
+    ev.PROGRAMME_EVALUATION_PUBLISHED: Rule(to_scorecard_leaders, scorecard_title, scorecard_link),
 }

@@ -86,9 +86,17 @@ def filer_units(user, filing_request) -> list:
     return list(filing_request.filers.filter(pk__in=held).order_by("path"))
 
 
+def review_office(filing_request, filer):
+    """Who reviews a filing: the programme office for an implementation plan; for a quality report the
+    filer's own authority (a district reviews its schools; a school under the city, the city)."""
+    if filing_request.kind == filing_request.Kind.QUALITY_REPORT:
+        return filer.parent
+    return filing_request.programme.issuer
+
+
 def may_review_filing(user, filing) -> bool:
     return (filing.status == filing.Status.REVIEWING
-            and policy.can(user, REVIEW_PERM, filing.request.programme.issuer))
+            and policy.can(user, REVIEW_PERM, review_office(filing.request, filing.filer)))
 
 
 def filer_leaders(filer) -> list:
@@ -97,4 +105,21 @@ def filer_leaders(filer) -> list:
 
 
 def filing_reviewers(filing) -> list:
-    return list(policy.users_with_role_at(Role.LEADER, filing.request.programme.issuer))
+    return list(policy.users_with_role_at(Role.LEADER, review_office(filing.request, filing.filer)))
+
+
+# --- performance evaluation (绩效评价) --------------------------------------------------------------------
+# The city's programme office sets the weights, computes and publishes; a leader who reaches a unit writes
+# its scorecard's comment, and another member of the office reviews it before it is shown as published.
+
+def may_manage_evaluation(user, evaluation) -> bool:
+    return is_office(user, evaluation.programme)
+
+
+def may_comment(user, scorecard) -> bool:
+    return policy.can(user, REVIEW_PERM, scorecard.unit)
+
+
+def may_review_comment(user, scorecard) -> bool:
+    return (bool(scorecard.comment) and scorecard.comment_reviewed_at is None
+            and scorecard.comment_by_id != user.pk and is_office(user, scorecard.version.evaluation.programme))

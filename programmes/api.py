@@ -22,10 +22,10 @@ from workflows.calendar import local_date
 from . import actions, services
 from .board import task_row
 from .conflicts import ReportConflict
-from .models import PlanFiling, ProgrammeTask, ProgressReport
+from .models import FilingRequest, PlanFiling, ProgrammeTask, ProgressReport
 from .selectors import (filing_board, filing_requests_visible_to, filings_visible_to, get_filing_for_user,
                         get_filing_request_for_user, get_programme_for_user, get_report_for_user, get_task_for_user,
-                        programmes_visible_to, reports_visible_to, tasks_visible_to, with_reports)
+                        linked_campaigns, programmes_visible_to, reports_visible_to, tasks_visible_to, with_reports)
 
 
 class PhaseSerializer(serializers.Serializer):
@@ -43,6 +43,19 @@ class ProgrammeSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     phases = PhaseSerializer(many=True, source="phases.all")
+    campaigns = serializers.SerializerMethodField(help_text="linked campaigns the caller may see")
+    checklists = serializers.SerializerMethodField()
+
+    def get_campaigns(self, programme) -> list[int]:
+        return list(linked_campaigns(self.context["user"], programme).values_list("pk", flat=True))
+
+    def get_checklists(self, programme) -> list[int]:
+        return sorted(t.pk for t in programme.checklists.all())
+
+
+class LinksSerializer(serializers.Serializer):
+    campaigns = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=200)
+    checklists = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=200)
 
 
 class IndicatorSerializer(serializers.Serializer):
@@ -140,14 +153,32 @@ class ProgrammeListView(ApiBase):
 
     @extend_schema(responses={200: ProgrammeSerializer(many=True)}, operation_id="programmes_list")
     def get(self, request):
-        rows = programmes_visible_to(request.user).prefetch_related("phases")
-        return page_of(self, rows, lambda page: ProgrammeSerializer(page, many=True).data)
+        rows = programmes_visible_to(request.user).prefetch_related("phases", "checklists")
+        return page_of(self, rows, lambda page: ProgrammeSerializer(page, many=True,
+                                                                    context={"user": request.user}).data)
 
 
 class ProgrammeDetailView(ApiBase):
     @extend_schema(responses={200: ProgrammeSerializer}, operation_id="programmes_retrieve")
     def get(self, request, pk):
-        return Response(ProgrammeSerializer(get_programme_for_user(request.user, pk)).data)
+        programme = get_programme_for_user(request.user, pk)
+        return Response(ProgrammeSerializer(programme, context={"user": request.user}).data)
+
+
+class ProgrammeLinksView(ApiBase):
+    @extend_schema(request=LinksSerializer,
+                   responses={200: ProgrammeSerializer, 400: OpenApiResponse(description="bad input, by field"),
+                              403: OpenApiResponse(description="not the programme office"),
+                              404: OpenApiResponse(description="no such programme")},
+                   operation_id="programmes_links")
+    def post(self, request, pk):
+        programme = get_programme_for_user(request.user, pk)
+        data = LinksSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.programme_links_set(user=request.user, programme=programme,
+                                     campaign_ids=data.validated_data["campaigns"],
+                                     checklist_ids=data.validated_data["checklists"])
+        return Response(ProgrammeSerializer(programme, context={"user": request.user}).data)
 
 
 def _rows(tasks, user):
@@ -268,6 +299,7 @@ class FilingSerializer(serializers.Serializer):
     late = serializers.BooleanField()
     status = serializers.ChoiceField(choices=PlanFiling.Status.choices)
     key_dates = serializers.CharField()
+    figures = serializers.DictField(child=serializers.CharField(), help_text="key → decimal string")
     submitted_at = serializers.DateTimeField()
     comment = serializers.CharField()
 
@@ -279,10 +311,19 @@ class FilerRowSerializer(serializers.Serializer):
     latest = FilingSerializer(allow_null=True)
 
 
+class FigureSpecSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+
+
 class FilingRequestSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     programme = serializers.IntegerField(source="programme_id")
     title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=FilingRequest.Kind.choices)
+    year = serializers.IntegerField(allow_null=True)
+    figure_spec = FigureSpecSerializer(many=True)
     due_date = serializers.DateField()
     filers = serializers.SerializerMethodField()
 
@@ -296,6 +337,13 @@ class FilingCreateSerializer(serializers.Serializer):
     filer = serializers.IntegerField(min_value=1)
     document = serializers.FileField()
     key_dates = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    figures = serializers.JSONField(required=False, binary=True,
+                                    help_text='JSON object: figure key → number, e.g. {"enrolment": 1200}')
+
+    def validate_figures(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("a JSON object")
+        return value
 
 
 class FilingRequestListView(ApiBase):
@@ -351,6 +399,7 @@ class FilingReviewView(ApiBase):
 urlpatterns = [
     path("programmes/", ProgrammeListView.as_view(), name="api-programmes"),
     path("programmes/<int:pk>/", ProgrammeDetailView.as_view(), name="api-programme"),
+    path("programmes/<int:pk>/links/", ProgrammeLinksView.as_view(), name="api-programme-links"),
     path("programme-tasks/", TaskListView.as_view(), name="api-programme-tasks"),
     path("programme-tasks/<int:pk>/", TaskDetailView.as_view(), name="api-programme-task"),
     path("programme-tasks/<int:pk>/reports/", TaskReportView.as_view(), name="api-programme-task-report"),

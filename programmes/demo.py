@@ -11,13 +11,21 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from inspections.models import Campaign, ChecklistTemplate
 
 from organizations.demo import upsert_user
 from organizations.models import Organization
+from workflows.calendar import local_date
 from organizations.roles import Role
 from organizations.services import membership_grant, organization_save
 
-from .models import Indicator, Phase, Programme, ProgrammeTask
+from . import evaluations, scoring
+from .models import Evaluation, Indicator, Phase, Programme, ProgrammeTask
+from .services import programme_links_set
 from .status import month_end
 
 TASKS_FILE = Path(__file__).parent / "fixtures" / "jinan_tasks.json"
@@ -144,11 +152,15 @@ def load_demo_programmes(orgs: dict) -> None:
         org = Organization.objects.get(code=code)
         membership_grant(user=upsert_user(username, display), organization=org, role=role)
     filing_request = load_filing_request(programme)
+    quality = load_quality_request(programme)
+    link_campaigns(programme)
+    load_evaluation(programme)
     if not programme.tasks.filter(reports__isnull=False).exists():
-        from .demo_reports import load_demo_filings, load_demo_reports
+        from .demo_reports import load_demo_filings, load_demo_quality_reports, load_demo_reports
 
         load_demo_reports(programme)
         load_demo_filings(filing_request)
+        load_demo_quality_reports(quality)
 
 
 def load_filing_request(programme: Programme):
@@ -159,3 +171,39 @@ def load_filing_request(programme: Programme):
         programme=programme, title="职业教育提质培优工作方案备案", defaults={"due_date": dt.date(2020, 9, 30)})
     request.filers.set(Organization.objects.filter(code__in=["JN-CQ", "JN-JY", "S-JNYS"]))
     return request
+
+
+def load_quality_request(programme: Programme):
+    """质量年度报告 2025: three schools report the year with its key figures; each school's authority reviews."""
+    from .figures import QUALITY_REPORT_FIGURES
+    from .models import FilingRequest
+
+    request, _ = FilingRequest.objects.get_or_create(
+        programme=programme, title="2025年度职业教育质量年度报告", kind=FilingRequest.Kind.QUALITY_REPORT,
+        defaults={"due_date": dt.date(2026, 3, 31), "year": 2025, "figure_spec": QUALITY_REPORT_FIGURES})
+    request.filers.set(Organization.objects.filter(code__in=["S-CQZZ", "S-JYZZ", "S-JNYS"]))
+    return request
+
+
+def link_campaigns(programme: Programme) -> None:
+    """The demo's campaigns (the story's 双随机 and special campaigns) and the standard checklist belong to the plan."""
+    programme_links_set(user=get_user_model().objects.get(username="jn_leader"), programme=programme,
+                        campaign_ids=list(Campaign.objects.filter(
+                            organiser__path__startswith=programme.issuer.path).values_list("pk", flat=True)),
+                        checklist_ids=list(ChecklistTemplate.objects.filter(is_active=True).values_list("pk", flat=True)))
+
+
+def load_evaluation(programme: Programme) -> None:
+    """绩效评价: version 1 computed and published; then the office re-weights (version 2, a draft)."""
+    if Evaluation.objects.filter(programme=programme).exists():
+        return
+    office = get_user_model().objects.get(username="jn_leader")
+    # The demo's inspections and orders are this year's (the story plays them relative to today).
+    year = local_date(timezone.now()).year
+    evaluation = evaluations.evaluation_create(user=office, programme=programme, title=f"{year}年度绩效评价",
+                                               period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31))
+    evaluations.evaluation_publish(user=office, version=evaluation.versions.get())
+    weights = {**scoring.DEFAULT_SCHEME["weights"], scoring.RECTIFICATION_ON_TIME: 30, scoring.REPEAT_FINDINGS: 15}
+    evaluations.evaluation_set_weights(user=office, evaluation=evaluation,
+                                       scheme={**scoring.DEFAULT_SCHEME, "weights": weights},
+                                       reason="加大整改按期率和重复问题的权重")

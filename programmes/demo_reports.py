@@ -62,3 +62,21 @@ def load_demo_filings(filing_request) -> None:
                                         key_dates="2020年10月启动，2022年6月中期评估，2022年12月总结")
         services.filing_review(user=office, filing=filing, accept=accept,
                                comment="" if accept else "请补充分年度目标和责任分工。")
+
+
+def load_demo_quality_reports(quality_request) -> None:
+    """长清职专 reported (late) and was returned by 长清区; 济阳职专 reported and was accepted; 艺术学校 has not."""
+    from django.core.files.base import ContentFile
+
+    from organizations.models import Organization
+
+    report = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    figures = {"enrolment": 2150, "employment_rate": "97.2", "dual_teacher_share": "61.5",
+               "equipment_per_student": 10300}
+    for filer, code, reviewer, accept in (("cqzz_leader", "S-CQZZ", "cq_leader", False),
+                                          ("jyzz_leader", "S-JYZZ", "jy_leader", True)):
+        filing = services.filing_submit(user=_user(filer), filing_request=quality_request,
+                                        filer=Organization.objects.get(code=code), figures=figures,
+                                        document=ContentFile(report, name="质量年度报告.pdf"))
+        services.filing_review(user=_user(reviewer), filing=filing, accept=accept,
+                               comment="" if accept else "就业率请按教育部统计口径核实后重新报送。")

@@ -125,7 +125,8 @@ def _filing(process):
 
 
 def filing_office_of(process):
-    return _filing(process).request.programme.issuer
+    filing = _filing(process)
+    return actions.review_office(filing.request, filing.filer)
 
 
 def filing_accepted(activation) -> bool:

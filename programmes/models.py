@@ -21,6 +21,12 @@ class Programme(models.Model):
     starts_on = models.DateField(_("起始日期"))
     ends_on = models.DateField(_("结束日期"))
     description = models.TextField(_("说明"), blank=True)
+    # The campaigns run under the plan and the checklists it inspects with (readers see only the campaigns
+    # they may see: programmes.selectors.linked_campaigns).
+    campaigns = models.ManyToManyField("inspections.Campaign", verbose_name=_("关联专项检查"), blank=True,
+                                       related_name="programmes")
+    checklists = models.ManyToManyField("inspections.ChecklistTemplate", verbose_name=_("关联检查表"), blank=True,
+                                        related_name="programmes")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -197,12 +203,22 @@ class ReportProcess(Process):
 
 
 class FilingRequest(models.Model):
-    """备案: the programme asks districts and schools to file their implementation plan by a date."""
+    """备案: the programme asks districts and schools to file a document by a date: their implementation plan
+    (reviewed by the programme office) or the year's quality report (reviewed by the school's own authority,
+    programmes.actions.review_office). One model and one flow for both: the same rounds, lateness and board."""
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("工作方案备案")
+        QUALITY_REPORT = "quality", _("质量年度报告")
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="filing_requests")
     title = models.CharField(_("名称"), max_length=200)
     due_date = models.DateField(_("备案截止日"))
     filers = models.ManyToManyField(Organization, verbose_name=_("备案单位"), related_name="filing_requests")
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.PLAN)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    # The key figures each filer reports with the document: [{"key", "label", "unit"}] (programmes.figures).
+    figure_spec = models.JSONField(_("关键数据项"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("备案要求")
@@ -230,6 +246,7 @@ class PlanFiling(models.Model):
     document_name = models.CharField(max_length=120, blank=True)
     document_type = models.CharField(max_length=40, blank=True)
     key_dates = models.TextField(_("关键时间节点"), blank=True)
+    figures = models.JSONField(_("关键数据"), default=dict, blank=True)
     late = models.BooleanField(_("逾期备案"), default=False,
                                help_text=_("截止日之后报送：照常受理，标记为逾期"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.REVIEWING)
@@ -274,3 +291,90 @@ class FilingProcess(Process):
     class Meta:
         verbose_name = _("工作方案备案审核流程")
         verbose_name_plural = _("工作方案备案审核流程")
+
+
+class Evaluation(models.Model):
+    """绩效评价: a scorecard per school and per district for a period of a programme. The weights live on
+    versions; a published version is never changed (new weights make a new version)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="evaluations")
+    title = models.CharField(_("名称"), max_length=200)
+    period_start = models.DateField(_("评价期起"))
+    period_end = models.DateField(_("评价期止"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("绩效评价")
+        verbose_name_plural = _("绩效评价")
+        ordering = ["-period_end", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def notification_scope(self):
+        return self.programme.issuer
+
+
+class EvaluationVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已公布")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("版本"))
+    # {"weights": {input: points}, "severity_points": {severity: points}, "findings_cap": points}
+    # (programmes.scoring.DEFAULT_SCHEME); frozen with the scorecards at publication.
+    scheme = models.JSONField(_("权重方案"))
+    reason = models.CharField(_("调整说明"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    class Meta:
+        verbose_name = _("评价版本")
+        verbose_name_plural = _("评价版本")
+        ordering = ["evaluation", "-number"]
+        constraints = [models.UniqueConstraint(fields=["evaluation", "number"], name="uniq_evaluation_version")]
+
+    def __str__(self):
+        return f"{self.evaluation} · v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Scorecard(models.Model):
+    class Level(models.TextChoices):
+        DISTRICT = "district", _("区县")
+        SCHOOL = "school", _("学校")
+
+    version = models.ForeignKey(EvaluationVersion, on_delete=models.CASCADE, related_name="scorecards")
+    unit = models.ForeignKey(Organization, verbose_name=_("被评价单位"), on_delete=models.PROTECT,
+                             related_name="scorecards")
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    # input name → {"value": 0..1 as a decimal string or null when absent, and the counts it came from}
+    inputs = models.JSONField(_("评价数据"))
+    score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
+    rank = models.PositiveIntegerField(_("排名"))
+    comment = models.TextField(_("评语"), blank=True)
+    comment_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    comment_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.PROTECT, related_name="+")
+    comment_reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评价结果")
+        verbose_name_plural = _("评价结果")
+        ordering = ["version", "level", "rank", "unit__path"]
+        constraints = [models.UniqueConstraint(fields=["version", "unit"], name="uniq_scorecard_unit")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.score}"
+
+    def notification_scope(self):
+        return self.unit

@@ -8,6 +8,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from config.params import id_or_404
+from inspections.campaigns.services import campaigns_visible_to
+from inspections.visits.selectors import campaigns_in_view
 from organizations import policy
 
 from .models import Indicator, IndicatorValue, Programme, ProgrammeTask, ProgressReport
@@ -94,7 +96,8 @@ def get_filing_request_for_user(user, pk):
 
 
 def get_filing_for_user(user, pk):
-    return _one(filings_visible_to(user).select_related("request__programme__issuer", "filer", "submitted_by"), pk)
+    return _one(filings_visible_to(user).select_related("request__programme__issuer", "filer__parent",
+                                                         "submitted_by"), pk)
 
 
 def filing_board(user, filing_request) -> list[dict]:
@@ -109,3 +112,11 @@ def filing_board(user, filing_request) -> list[dict]:
         rounds.setdefault(filing.filer_id, []).append(filing)
     return [{"filer": f, "latest": (rounds.get(f.pk) or [None])[-1], "rounds": len(rounds.get(f.pk, []))}
             for f in filers]
+
+
+def linked_campaigns(user, programme) -> QuerySet:
+    """The programme's campaigns the user may see anyway (runs the draw, or sees one of its visits): a linked
+    random campaign never tells a school it was drawn before the team checks in."""
+    return programme.campaigns.filter(Q(pk__in=campaigns_visible_to(user).order_by().values("pk"))
+                                      | Q(pk__in=campaigns_in_view(user).order_by().values("pk"))
+                                      ).order_by("-period_start", "pk")

@@ -16,12 +16,15 @@ from django.utils.translation import gettext as _
 
 from inspections.evidence.services import clean_name, sniff
 from inspections.idempotency.services import replay_of
+from inspections.audit.services import audit
+from inspections.models import Campaign, ChecklistTemplate
 from notifications import events
 from workflows.calendar import add_working_days, is_working_day, local_date
 
 from . import actions, flow, status, thresholds
+from .figures import clean_figures
 from .models import Indicator, IndicatorValue, ProgrammeTask, ProgressReport, SupervisionNotice
-from .selectors import reports_visible_to, with_reports
+from .selectors import linked_campaigns, reports_visible_to, with_reports
 
 OPEN = (ProgressReport.Status.SIGNING, ProgressReport.Status.REVIEWING)
 
@@ -106,7 +109,13 @@ def report_submit(*, user, task: ProgrammeTask, narrative: str, values: list[dic
     IndicatorValue.objects.bulk_create([IndicatorValue(report=report, indicator=r.indicator, value=r.value,
                                                        done=r.done) for r in rows])
     flow.ReportFlow.start.run(report=report)
+    audit(actor=user, action="programme.report_submit", obj=report, organization=unit,
+          after={"task": task.pk, "period": report.period, "values": [_value_json(r) for r in rows]})
     return report
+
+
+def _value_json(row: IndicatorValue) -> dict:
+    return {"indicator": row.indicator.pk, "value": None if row.value is None else str(row.value), "done": row.done}
 
 
 def flow_conflict(message: str):
@@ -126,8 +135,11 @@ def _decide(*, user, report: ProgressReport, node: str, step: str, decision: str
         raise ValidationError({"comment": _("退回时请写明理由。")})
     from . import steps
 
+    before = {"status": locked.status}
     steps.stamp(report=locked, user=user, step=step, decision=decision, comment=(comment or "").strip())
     flow.task_complete(report=locked, node=node, user=user)
+    audit(actor=user, action=f"programme.report_{step}", obj=locked, organization=locked.unit, before=before,
+          after={"decision": decision, "comment": locked.comment})
     return locked
 
 
@@ -215,10 +227,10 @@ def _document(upload) -> tuple[str, str]:
 
 
 @transaction.atomic
-def filing_submit(*, user, filing_request, filer, document, key_dates: str = "",
+def filing_submit(*, user, filing_request, filer, document, key_dates: str = "", figures: dict | None = None,
                   client_uuid: uuid.UUID | None = None):
-    """File (or, after a return, file again) the unit's implementation plan. A filing after the deadline
-    is accepted and marked late."""
+    """File (or, after a return, file again) the unit's implementation plan or quality report with the
+    request's key figures. A filing after the deadline is accepted and marked late."""
     from .models import PlanFiling
     from .selectors import filings_visible_to
 
@@ -231,14 +243,18 @@ def filing_submit(*, user, filing_request, filer, document, key_dates: str = "",
     latest = done.first()
     if latest is not None and latest.status != PlanFiling.Status.RETURNED:
         raise flow_conflict(_("该单位的工作方案已在审核或已备案。"))
+    cleaned = clean_figures(filing_request.figure_spec, figures)
     mime, name = _document(document)
     filing = PlanFiling(request=filing_request, filer=filer, round=(latest.round + 1) if latest else 1,
-                        key_dates=(key_dates or "").strip(), submitted_by=user, client_uuid=client_uuid,
+                        key_dates=(key_dates or "").strip(), figures=cleaned, submitted_by=user,
+                        client_uuid=client_uuid,
                         document_type=mime, document_name=name,
                         late=local_date(timezone.now()) > filing_request.due_date)
     filing.document.save(name, document, save=False)
     filing.save()
     flow.FilingFlow.start.run(filing=filing)
+    audit(actor=user, action="programme.filing_submit", obj=filing, organization=filer,
+          after={"kind": filing_request.kind, "round": filing.round, "late": filing.late, "figures": cleaned})
     return filing
 
 
@@ -246,7 +262,9 @@ def filing_submit(*, user, filing_request, filer, document, key_dates: str = "",
 def filing_review(*, user, filing, accept: bool, comment: str = ""):
     from .models import PlanFiling
 
-    locked = PlanFiling.objects.select_for_update().select_related("request__programme__issuer").get(pk=filing.pk)
+    # Lock the filing row only: the filer's parent is a nullable join, which PostgreSQL will not lock.
+    locked = PlanFiling.objects.select_for_update(of=("self",)).select_related(
+        "request__programme__issuer", "filer__parent").get(pk=filing.pk)
     if not actions.may_review_filing(user, locked):
         if locked.status != PlanFiling.Status.REVIEWING:
             raise flow_conflict(_("该备案当前不在审核环节。"))
@@ -257,6 +275,8 @@ def filing_review(*, user, filing, accept: bool, comment: str = ""):
     locked.decision, locked.comment = (flow.ACCEPTED if accept else flow.RETURNED), (comment or "").strip()
     locked.save(update_fields=["reviewed_by", "reviewed_at", "decision", "comment"])
     flow.filing_review_complete(filing=locked, user=user)
+    audit(actor=user, action="programme.filing_review", obj=locked, organization=locked.filer,
+          before={"status": PlanFiling.Status.REVIEWING}, after={"decision": locked.decision, "comment": locked.comment})
     return locked
 
 
@@ -279,3 +299,27 @@ def _chase_filings(day: dt.date) -> int:
                     events.emit(events.PROGRAMME_FILING_OVERDUE, target=notice)
                     sent += 1
     return sent
+
+
+# ---------------------------------------------------------------- linked campaigns and checklists
+
+
+@transaction.atomic
+def programme_links_set(*, user, programme, campaign_ids: list[int], checklist_ids: list[int]):
+    """The office links the campaigns it runs and the active checklists the plan inspects with."""
+    if not actions.is_office(user, programme):
+        raise PermissionDenied(_("只有计划办的督导领导可以关联专项检查和检查表。"))
+    # Campaigns organised in the issuer's subtree: the plan's own inspections, not a neighbouring city's.
+    campaigns = list(Campaign.objects.filter(organiser__path__startswith=programme.issuer.path, pk__in=campaign_ids))
+    if len(campaigns) != len(set(campaign_ids)):
+        raise ValidationError({"campaigns": _("只能关联本机构及下级组织的专项检查。")})
+    checklists = list(ChecklistTemplate.objects.filter(pk__in=checklist_ids, is_active=True))
+    if len(checklists) != len(set(checklist_ids)):
+        raise ValidationError({"checklists": _("检查表不存在或已停用。")})
+    before = sorted(linked_campaigns(user, programme).values_list("pk", flat=True))
+    programme.campaigns.set(campaigns)
+    programme.checklists.set(checklists)
+    audit(actor=user, action="programme.links_set", obj=programme, organization=programme.issuer,
+          before={"campaigns": before}, after={"campaigns": sorted(c.pk for c in campaigns),
+                                               "checklists": sorted(c.pk for c in checklists)})
+    return programme

@@ -20,10 +20,11 @@ from workflows.calendar import local_date
 from . import actions, services, status
 from .board import board, task_row
 from .export import task_list_xlsx
+from .figures import rows as figure_rows
 from .models import Indicator
 from .selectors import (board_tasks, filing_requests_visible_to, get_filing_for_user, get_filing_request_for_user,
-                        get_programme_for_user, get_report_for_user, get_task_for_user, programmes_visible_to,
-                        with_reports)
+                        get_programme_for_user, get_report_for_user, get_task_for_user, linked_campaigns,
+                        programmes_visible_to, with_reports)
 from .selectors import filing_board as filing_board_rows
 
 
@@ -48,6 +49,7 @@ def programme_board(request, pk):
         "counts": [(key, label, counts[key]) for key, label in status.STATUSES.items()],
         "wanted": wanted if wanted in status.STATUSES else "", "today": _today(),
         "filing_requests": filing_requests_visible_to(request.user).filter(programme=programme),
+        "campaigns": linked_campaigns(request.user, programme), "checklists": programme.checklists.all(),
     })
 
 
@@ -152,6 +154,13 @@ FILING_STATES = {"missing": gettext_lazy("未报送"), "missing_late": gettext_l
                  "returned": gettext_lazy("已退回")}
 
 
+def filing_summary(rows) -> dict:
+    """What the board counts at the top: late filings, returned ones waiting for the next round, not filed."""
+    return {"late": sum(1 for r in rows if r["latest"] is not None and r["latest"].late),
+            "returned": sum(1 for r in rows if r["state"] == "returned"),
+            "missing": sum(1 for r in rows if r["latest"] is None)}
+
+
 @login_required
 def filing_board(request, pk):
     filing_request = get_filing_request_for_user(request.user, pk)
@@ -160,7 +169,8 @@ def filing_board(request, pk):
         row["state"] = _filing_state(row, filing_request.due_date)
         row["state_label"] = FILING_STATES[row["state"]]
     return render(request, "programmes/filing_board.html", {
-        "filing_request": filing_request, "rows": rows,
+        "filing_request": filing_request, "rows": rows, "summary": filing_summary(rows),
+        "is_quality": filing_request.kind == filing_request.Kind.QUALITY_REPORT,
         "units": actions.filer_units(request.user, filing_request), "late_now": _today() > filing_request.due_date,
     })
 
@@ -174,11 +184,13 @@ def filing_file(request, pk):
     try:
         filing = services.filing_submit(user=request.user, filing_request=filing_request, filer=filer,
                                         document=request.FILES.get("document"),
-                                        key_dates=request.POST.get("key_dates", ""))
+                                        key_dates=request.POST.get("key_dates", ""),
+                                        figures={f["key"]: request.POST.get(f"figure-{f['key']}", "")
+                                                 for f in filing_request.figure_spec})
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
         return redirect("programmes:filing-board", pk=filing_request.pk)
-    messages.success(request, _("工作方案已报送，等待计划办审核。"))
+    messages.success(request, _("已报送，等待审核。"))
     return redirect("programmes:filing", pk=filing.pk)
 
 
@@ -186,7 +198,8 @@ def filing_file(request, pk):
 def filing_detail(request, pk):
     filing = get_filing_for_user(request.user, pk)
     return render(request, "programmes/filing.html", {
-        "filing": filing, "may_review": actions.may_review_filing(request.user, filing)})
+        "filing": filing, "may_review": actions.may_review_filing(request.user, filing),
+        "figures": figure_rows(filing.request.figure_spec, filing.figures)})
 
 
 @login_required

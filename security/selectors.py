@@ -1,7 +1,7 @@
 """Who may read which audit events: admins their subtree, superusers everything.
 
-An event is also a view of its object: an admin sees it only if they may see the visit, order, clue or
-campaign it is about, through the same selectors as the object's own page (a school's admin must not
+An event is also a view of its object: an admin sees it only if they may see the visit, order, clue,
+campaign, progress report, filing or evaluation it is about, through the same selectors as the object's own page (a school's admin must not
 learn of a planned surprise visit from its planning event).
 """
 from datetime import datetime, time, timedelta
@@ -19,6 +19,9 @@ from inspections.visits.selectors import campaigns_in_view, visits_visible_to
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm
+from programmes.models import Evaluation, EvaluationVersion, PlanFiling, ProgressReport, Scorecard
+from programmes.selectors import filings_visible_to, reports_visible_to
+from programmes.selectors_evaluations import evaluations_visible_to, scorecards_visible_to, versions_visible_to
 
 
 def sees_all_audit(user) -> bool:
@@ -48,6 +51,9 @@ def _campaigns_visible_to(user) -> QuerySet[Campaign]:
 OBJECT_SELECTORS = (
     (Visit, visits_visible_to), (RectificationOrder, orders_visible_to), (Clue, clues_visible_to),
     (Campaign, _campaigns_visible_to), (Finding, _findings_visible_to),
+    # 行动计划: progress reports, filings (plans and quality reports) and evaluations (a draft is the office's).
+    (ProgressReport, reports_visible_to), (PlanFiling, filings_visible_to), (Evaluation, evaluations_visible_to),
+    (EvaluationVersion, versions_visible_to), (Scorecard, scorecards_visible_to),
 )
 
 

@@ -69,6 +69,15 @@ def _task_notice(kind):
     return build
 
 
+def _scorecard(tree, people):
+    import datetime as dt
+    from programmes import evaluations
+    evaluation = evaluations.evaluation_create(user=people.city_leader, programme=_programme(tree, people).programme,
+                                               title="绩效评价", period_start=dt.date(2026, 1, 1),
+                                               period_end=dt.date(2026, 6, 30))
+    return evaluation.versions.get().scorecards.get(unit=tree.school_a)
+
+
 def _district_filing(tree, people):
     import datetime as dt
     from programmes.models import FilingRequest, PlanFiling
@@ -151,6 +160,8 @@ ROWS = [
     (ev.SELFCHECK_TO_SIGN, _selfcheck, {"school_leader"}, {"school_staff", "outsider", "district_leader"}),
     (ev.SELFCHECK_SIGNED, _selfcheck, set(), {"school_leader", "school_staff", "district_inspector"}),  # settles
     (ev.SELFCHECK_RETURNED, _selfcheck, {"school_staff"}, {"school_leader", "outsider", "district_leader"}),
+    (ev.PROGRAMME_EVALUATION_PUBLISHED, _scorecard, {"school_leader"},
+     {"school_staff", "district_leader", "other_district_leader", "outsider"}),
 ]
 
 TOLD = [row for row in ROWS if row[2]]
@@ -187,6 +198,8 @@ def test_title_names_the_order_and_link_points_at_its_page(people, tree, event, 
         assert "王秘密" not in note.title  # never the complainant
     elif event.startswith("campaign."):
         assert target.title in note.title and note.link == f"/draws/campaigns/{target.pk}/"
+    elif event.startswith("programme.evaluation"):
+        assert target.unit.name in note.title and note.link == f"/programmes/scorecards/{target.pk}/"
     elif event.startswith("programme.filing"):
         filing = getattr(target, "request", None)
         assert filing.title in note.title and note.link.startswith("/programmes/filing")

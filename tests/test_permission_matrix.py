@@ -228,6 +228,23 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
        for p in ("selfcheck-requests/<int:pk>/start/", "selfchecks/<int:pk>/results/", "selfchecks/<int:pk>/findings/",
                  "selfchecks/<int:pk>/submit/", "selfchecks/<int:pk>/sign/", "selfcheck-findings/<int:pk>/plan/",
                  "selfcheck-findings/<int:pk>/close/")},
+    # 绩效评价 and programme links: none exist in the matrix world (persona rules: tests/test_programmes_evaluation.py).
+    **{f"programmes/{p}": Case(signed_in(404), url=f"/programmes/{p.replace('<int:pk>', '999999')}")
+       for p in ("<int:pk>/evaluations/", "evaluations/<int:pk>/", "scorecards/<int:pk>/")},
+    "programmes/evaluation-versions/<int:pk>/export.<str:fmt>": Case(
+        signed_in(404), url="/programmes/evaluation-versions/999999/export.xlsx"),
+    "programmes/evaluations/<int:pk>/public/": Case(everyone(404), url="/programmes/evaluations/999999/public/"),
+    **{f"programmes/{p}": Case(signed_in(404), url=f"/programmes/{p.replace('<int:pk>', '999999')}", method="post")
+       for p in ("<int:pk>/evaluations/new/", "evaluations/<int:pk>/weights/", "evaluation-versions/<int:pk>/recompute/",
+                 "evaluation-versions/<int:pk>/publish/", "scorecards/<int:pk>/comment/")},
+    "api/v1/evaluations/": Case(signed_in(200, anonymous=401)),
+    **{f"api/v1/{p}": Case(signed_in(404, anonymous=401), url=f"/api/v1/{p.replace('<int:pk>', '999999')}")
+       for p in ("evaluations/<int:pk>/", "evaluation-versions/<int:pk>/scorecards/", "scorecards/<int:pk>/")},
+    **{f"api/v1/{p}": Case(signed_in(404, anonymous=401), url=f"/api/v1/{p.replace('<int:pk>', '999999')}",
+                           method="post")
+       for p in ("programmes/<int:pk>/evaluations/", "programmes/<int:pk>/links/", "evaluations/<int:pk>/weights/",
+                 "evaluation-versions/<int:pk>/recompute/", "evaluation-versions/<int:pk>/publish/",
+                 "scorecards/<int:pk>/comment/", "scorecards/<int:pk>/comment-review/")},
     # --- visits: the checked-in routine visit (world.routine) and the planned surprise visit (world.surprise) ---
     "visits/": Case(signed_in(200)),
     "visits/plan/": Case(only(INSPECTORS + LEADERS)),

@@ -98,7 +98,7 @@ def _liaison(browser, base, programme, tmp_path):
 
 def _filings(browser, base, tmp_path):
     from programmes.models import FilingRequest
-    filing_request = FilingRequest.objects.get()
+    filing_request = FilingRequest.objects.get(kind=FilingRequest.Kind.PLAN)
     for viewport, language in ((PHONE, "zh-hans"), (TABLET, "en")):
         page = browser.new_page(viewport=viewport)
         login(page, base, "jn_leader", DEMO_PASSWORD)
