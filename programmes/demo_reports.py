@@ -66,10 +66,6 @@ def load_demo_filings(filing_request) -> None:
 
 def load_demo_quality_reports(quality_request) -> None:
     """长清职专 reported (late) and was returned by 长清区; 济阳职专 reported and was accepted; 艺术学校 has not."""
-    from django.core.files.base import ContentFile
-
-    from organizations.models import Organization
-
     report = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     figures = {"enrolment": 2150, "employment_rate": "97.2", "dual_teacher_share": "61.5",
                "equipment_per_student": 10300}

@@ -2,7 +2,8 @@
 number of units): tasks and their accepted values, filings, findings (with their repeat flag) and orders.
 
 Repeat findings are defined by inspections.reports.stats (same checklist item failed at the same school within the
-365 days before). The self-inspection agreement stays absent until the selfchecks app exists.
+365 days before); the self-inspection agreement by selfchecks.selectors.agreement (what the school had itself
+reported of what the inspectors later found), absent for a unit none of whose schools self-inspected.
 """
 import datetime as dt
 from collections import defaultdict
@@ -15,6 +16,7 @@ from django.utils import timezone
 from inspections.models import Finding, RectificationOrder
 from inspections.reports.stats import REPEAT_WINDOW
 from organizations.models import Organization
+from selfchecks.selectors import agreement
 from workflows.calendar import SHANGHAI
 
 from . import scoring, status
@@ -30,6 +32,7 @@ class Facts:
     filings_on_time: dict = field(default_factory=lambda: defaultdict(int))
     findings: dict = field(default_factory=lambda: defaultdict(list))  # school → [(severity, is_repeat)]
     orders: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))  # school → [on time, late]
+    agreement: dict = field(default_factory=dict)  # school → [self-reported, inspector findings]
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -97,7 +100,14 @@ def gather(evaluation, units: list[Organization], now=None) -> Facts:
     _filing_facts(facts, evaluation.programme, evaluation.period_start, evaluation.period_end)
     _finding_facts(facts, schools, begin, until)
     _order_facts(facts, schools, begin, until, now or timezone.now())
+    _agreement_facts(facts, evaluation)
     return facts
+
+
+def _agreement_facts(facts: Facts, evaluation) -> None:
+    rows = agreement(organization=evaluation.programme.issuer, period_start=evaluation.period_start,
+                     period_end=evaluation.period_end)["schools"]
+    facts.agreement = {row["organization"]: [row["self_reported"], row["inspector_findings"]] for row in rows}
 
 
 def _schools_under(unit: Organization, units: list[Organization]) -> list[int]:
@@ -115,6 +125,7 @@ def inputs_for(unit: Organization, units: list[Organization], facts: Facts, sche
     on_time = sum(facts.orders[s][0] for s in schools if s in facts.orders)
     late = sum(facts.orders[s][1] for s in schools if s in facts.orders)
     repeats = sum(1 for _s, r in found if r)
+    told, found_later = (sum(facts.agreement[s][i] for s in schools if s in facts.agreement) for i in (0, 1))
     values = {
         scoring.TASK_PROGRESS: (scoring.share(sum(shares), len(shares)), {"indicators": len(shares)}),
         scoring.FILING_ON_TIME: (scoring.share(facts.filings_on_time.get(unit.pk, 0),
@@ -126,7 +137,8 @@ def inputs_for(unit: Organization, units: list[Organization], facts: Facts, sche
         scoring.RECTIFICATION_ON_TIME: (scoring.share(on_time, on_time + late), {"on_time": on_time, "late": late}),
         scoring.REPEAT_FINDINGS: (None if not found else 1 - scoring.share(repeats, len(found)),
                                   {"repeats": repeats, "findings": len(found)}),
-        scoring.SELF_INSPECTION_AGREEMENT: (None, {"pending": "selfchecks"}),
+        scoring.SELF_INSPECTION_AGREEMENT: (scoring.share(told, found_later),
+                                            {"self_reported": told, "inspector_findings": found_later}),
     }
     return {k: {"value": None if v is None else str(Decimal(v).quantize(Decimal("0.0001"))), **counts}
             for k, (v, counts) in values.items()}

@@ -5,8 +5,8 @@ Each input is a share in 0..1, or absent (None) when the unit has nothing it cou
     score = 100 × Σ w_i · x_i / Σ w_i      over the inputs present for the unit
 
 so a school with no programme task is scored on what it does have, not punished for what it was never
-given. `self_inspection_agreement` is a named input that stays absent until self-inspection (自查, the
-selfchecks app) lands; its weight then counts. The scheme (weights, severity points, the findings cap)
+given. `self_inspection_agreement` is the share of what the inspectors found that the school had itself
+reported in a signed self-inspection (自查, selfchecks); absent where no school of the unit self-inspected. The scheme (weights, severity points, the findings cap)
 is stored on each evaluation version, so a published result is always recomputable from its own record.
 """
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,7 +26,7 @@ INPUTS = {
     FINDINGS: _("检查问题：1 − 按严重程度计分的问题分 ÷ 学校数 ÷ 封顶分（不低于 0）"),
     RECTIFICATION_ON_TIME: _("整改按期率：期限在评价期内的整改通知书中按期销号的比例（未到期未销号的不计）"),
     REPEAT_FINDINGS: _("重复问题：1 − 重复问题数 ÷ 问题数"),
-    SELF_INSPECTION_AGREEMENT: _("自查一致性：自查模块上线前为空，不计入"),
+    SELF_INSPECTION_AGREEMENT: _("自查一致性：检查组发现的问题中学校自查已报告的比例；无自查则不计入"),
 }
 
 DEFAULT_SCHEME = {

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from inspections.models import AuditEvent
 from notifications.models import Notification
@@ -32,6 +33,8 @@ from programmes.models import (FilingRequest, Indicator, IndicatorValue, PlanFil
 
 from .conftest import _user
 from .reports_helpers import at, checklist, make_finding, make_order
+from .selfcheck_helpers import campaign_with_request, items, signed_selfcheck
+from .test_selfchecks import inspector_visit
 
 pytestmark = pytest.mark.django_db
 d = dt.date
@@ -85,7 +88,7 @@ def test_the_scorecards_match_the_hand_computed_values(world):
         "SC": (Decimal("100.00"), 1), "DA": (Decimal("59.30"), 2), "DB": (Decimal("72.73"), 1)}
     da = version.scorecards.get(unit__code="DA").inputs
     assert da["rectification_on_time"] == {"value": "0.3333", "on_time": 1, "late": 2}
-    assert da["self_inspection_agreement"]["value"] is None  # absent until selfchecks lands
+    assert da["self_inspection_agreement"] == {"value": None, "self_reported": 0, "inspector_findings": 0}  # no self-inspection
 
 
 def test_weights_changed_after_publication_make_a_new_version_and_leave_the_published_one(world, people, tree):
@@ -198,3 +201,21 @@ def test_the_api_by_persona(client, world, people, tree):
     card = version.scorecards.get(unit=tree.school_a)
     assert client.post(f"/api/v1/scorecards/{card.pk}/comment/", {"comment": "好"},
                        content_type="application/json").status_code == 409  # v1 is published: frozen
+
+
+def test_a_school_that_missed_half_of_what_the_inspectors_found_scores_half_on_agreement(tree, people):
+    campaign, request = campaign_with_request(people, tree)
+    first, second, third = items(campaign)[:3]
+    signed_selfcheck(people, tree, request, failed_item=first, passed_items=[second, third])
+    inspector_visit(people, tree, campaign, [first, second])  # the school had passed `second` itself
+    today = timezone.localdate()
+    programme = Programme.objects.create(code="P2", title="测试计划", issuer=tree.city, starts_on=today,
+                                         ends_on=today)
+    evaluation = evaluations.evaluation_create(user=people.city_leader, programme=programme, title="自查评价",
+                                               period_start=today, period_end=today)
+    cards = {c.unit_id: c.inputs for c in evaluation.versions.get().scorecards.all()}
+    assert cards[tree.school_a.pk]["self_inspection_agreement"] == {
+        "value": "0.5000", "self_reported": 1, "inspector_findings": 2}
+    assert cards[tree.district_a.pk]["self_inspection_agreement"]["value"] == "0.5000"
+    assert all(inputs["self_inspection_agreement"]["value"] is None  # no self-inspection there
+               for unit, inputs in cards.items() if unit not in (tree.school_a.pk, tree.district_a.pk, tree.city.pk))
