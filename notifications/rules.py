@@ -7,12 +7,12 @@ the thresholds come from inspections.thresholds. `events.emit` then drops
 anyone who cannot see the target's school, so a rule can never leak an order
 to an outsider.
 Titles are written in Chinese (the source language) with the order number.
+The table is this module's RULES, every row of it; the action-plan rows take their recipients and titles from
+notifications.rules_programmes, the row's shape is notifications.rule_kinds.
 """
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
@@ -20,29 +20,20 @@ from inspections import thresholds
 
 from inspections.orders import actions
 from organizations import policy
-from programmes import actions as programme_actions
-from selfchecks import actions as selfcheck_actions
 from organizations.roles import Role
 from workflows.calendar import SHANGHAI
 
 from . import event_names as ev
-
-
-@dataclass(frozen=True)
-class Message:
-    """A title as stored: its msgid and parameters, rendered in each reader's language when read."""
-    template: str
-    params: dict
-    translated: tuple[str, ...] = ()  # parameters that are msgids themselves (a clue's source)
-
-
-@dataclass(frozen=True)
-class Rule:
-    recipients: Callable[[object, dict], Iterable]  # (target, context) -> users
-    title: Callable[[object, dict], Message]        # (target, context) -> title
-    link: Callable[[object, dict], str]             # (target, context) -> path
-    # Earlier notifications about the same target that this event settles: the step they asked for is done.
-    settles: tuple[str, ...] = ()
+from .rule_kinds import Message, Rule, page_path as _path
+from .rules_programmes import (  # the action-plan rows' recipients and titles
+    T_FILING_ACCEPTED, T_FILING_OVERDUE, T_FILING_RETURNED, T_FILING_TO_REVIEW, T_PROGRAMME_ACCEPTED,
+    T_PROGRAMME_LAGGING, T_PROGRAMME_MISSING, T_PROGRAMME_OVERDUE, T_PROGRAMME_RETURNED, T_PROGRAMME_TO_REVIEW,
+    T_PROGRAMME_TO_SIGN, T_SELFCHECK_RETURNED, T_SELFCHECK_SIGNED, T_SELFCHECK_TO_SIGN, filing_link,
+    filing_title, programme_report_link, programme_task_link, programme_title, scorecard_link, scorecard_title,
+    selfcheck_link, selfcheck_title, to_filer_leaders, to_filing_reviewers, to_programme_report_author,
+    to_report_reviewers, to_report_signers, to_scorecard_leaders, to_selfcheck_signers, to_selfcheck_submitter,
+    to_task_supervisors, to_unit_people,
+)
 
 
 # --- what a target is about ------------------------------------------------
@@ -77,14 +68,6 @@ def district_of(school):
 
 def city_of(school):
     return school.nearest("city")
-
-
-def _path(name: str, pk: int, fallback: str) -> str:
-    # The order and visit pages belong to other apps; until they exist the plain path is used.
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return fallback
 
 
 def order_link(target, context) -> str:
@@ -316,133 +299,6 @@ def to_nobody(target, context):
     return []
 
 
-# --- programmes (行动计划督办): who is called on comes from programmes.actions -------------------------
-
-def to_report_signers(target, context):
-    return programme_actions.signers(target)
-
-
-def to_report_reviewers(target, context):
-    return programme_actions.reviewers(target)
-
-
-def to_programme_report_author(target, context):
-    return [target.submitted_by]
-
-
-def to_unit_people(target, context):
-    """A missing report: the lead unit's liaisons and leaders."""
-    return programme_actions.unit_people(target.task.lead_unit)
-
-
-def to_task_supervisors(target, context):
-    """A lagging or overdue task: the lead unit's leaders and the programme office."""
-    return programme_actions.supervisors(target.task)
-
-
-def _programme_task(target):
-    return getattr(target, "task", target)
-
-
-def programme_params(target) -> dict:
-    task = _programme_task(target)
-    return {"no": task.no, "task": task.title, "period": getattr(target, "period", "")}
-
-
-def _programme_title(template: str) -> Callable:
-    def title(target, context):
-        return Message(template, programme_params(target))
-    return title
-
-
-def programme_report_link(target, context) -> str:
-    return _path("programmes:report", target.pk, f"/programmes/reports/{target.pk}/")
-
-
-def programme_task_link(target, context) -> str:
-    task = _programme_task(target)
-    return _path("programmes:task", task.pk, f"/programmes/tasks/{task.pk}/")
-
-
-T_PROGRAMME_TO_SIGN = gettext_noop("任务 %(no)s“%(task)s”（%(period)s）的进展报告待您审核")
-T_PROGRAMME_TO_REVIEW = gettext_noop("任务 %(no)s“%(task)s”（%(period)s）的进展报告已报送，请审核")
-T_PROGRAMME_ACCEPTED = gettext_noop("任务 %(no)s“%(task)s”（%(period)s）的进展报告已采纳")
-T_PROGRAMME_RETURNED = gettext_noop("任务 %(no)s“%(task)s”（%(period)s）的进展报告被退回，请修改后重新报送")
-T_PROGRAMME_MISSING = gettext_noop("督办：任务 %(no)s“%(task)s”（%(period)s）的进展报告未按期报送")
-T_PROGRAMME_LAGGING = gettext_noop("督办：任务 %(no)s“%(task)s”进度滞后")
-T_PROGRAMME_OVERDUE = gettext_noop("督办：任务 %(no)s“%(task)s”已逾期未完成")
-
-
-def to_filing_reviewers(target, context):
-    return programme_actions.filing_reviewers(target)
-
-
-def to_filer_leaders(target, context):
-    return programme_actions.filer_leaders(target.filer)
-
-
-def _filing_title(template: str) -> Callable:
-    def title(target, context):
-        return Message(template, filing_params(target))
-    return title
-
-
-def filing_params(target) -> dict:
-    return {"title": target.request.title, "unit": target.filer.name}
-
-
-def filing_link(target, context) -> str:
-    if hasattr(target, "round"):
-        return _path("programmes:filing", target.pk, f"/programmes/filings/{target.pk}/")
-    return _path("programmes:filing-board", target.request_id, f"/programmes/filing-requests/{target.request_id}/")
-
-
-def to_selfcheck_signers(target, context):
-    return selfcheck_actions.signers(target)
-
-
-def to_selfcheck_submitter(target, context):
-    return [target.submitted_by] if target.submitted_by_id else []
-
-
-def _selfcheck_title(template: str) -> Callable:
-    def title(target, context):
-        return Message(template, {"school": target.school.name, "campaign": target.request.campaign.title})
-    return title
-
-
-def selfcheck_link(target, context) -> str:
-    return _path("selfchecks:detail", target.pk, f"/selfchecks/{target.pk}/")
-
-
-T_SELFCHECK_TO_SIGN = gettext_noop("%(school)s 的自查报告（%(campaign)s）待您签署")
-T_SELFCHECK_SIGNED = gettext_noop("%(school)s 的自查报告（%(campaign)s）已签署")
-T_SELFCHECK_RETURNED = gettext_noop("%(school)s 的自查报告（%(campaign)s）被退回，请修改后重新提交")
-
-
-T_FILING_TO_REVIEW = gettext_noop("%(unit)s 报送了“%(title)s”，请审核备案")
-T_FILING_ACCEPTED = gettext_noop("%(unit)s 的“%(title)s”已备案")
-T_FILING_RETURNED = gettext_noop("%(unit)s 的“%(title)s”被退回，请修改后重新报送")
-T_FILING_OVERDUE = gettext_noop("督办：%(unit)s 未按期报送“%(title)s”")
-
-
-def to_scorecard_leaders(target, context):
-    """A published scorecard: the evaluated unit's own leaders (a district's leaders, a school's leader)."""
-    return programme_actions.filer_leaders(target.unit)
-
-
-def scorecard_title(target, context):
-    return Message(T_EVALUATION_PUBLISHED, {"title": target.version.evaluation.title, "unit": target.unit.name,
-                                            "score": str(target.score), "rank": target.rank})
-
-
-def scorecard_link(target, context) -> str:
-    return _path("programmes:scorecard", target.pk, f"/programmes/scorecards/{target.pk}/")
-
-
-T_EVALUATION_PUBLISHED = gettext_noop("“%(title)s”结果已公布：%(unit)s 得分 %(score)s，排名第 %(rank)s")
-
-
 RULES: dict[str, Rule] = {
     ev.ORDER_ISSUED: Rule(to_actors("order.sign"), _order_title(T_ISSUED), order_link),
     ev.ORDER_SIGNED: Rule(to_issuer_and_reporters, _order_title(T_SIGNED), order_link,
@@ -487,24 +343,24 @@ RULES: dict[str, Rule] = {
     ev.CAMPAIGN_PUBLICATION_DUE: Rule(to_organiser_leaders, campaign_title, campaign_link),
     ev.CAMPAIGN_RESULTS_PUBLISHED: Rule(to_nobody, campaign_title, campaign_link,
                                         settles=(ev.CAMPAIGN_PUBLICATION_DUE,)),
-    ev.PROGRAMME_REPORT_TO_SIGN: Rule(to_report_signers, _programme_title(T_PROGRAMME_TO_SIGN), programme_report_link),
-    ev.PROGRAMME_REPORT_TO_REVIEW: Rule(to_report_reviewers, _programme_title(T_PROGRAMME_TO_REVIEW),
+    ev.PROGRAMME_REPORT_TO_SIGN: Rule(to_report_signers, programme_title(T_PROGRAMME_TO_SIGN), programme_report_link),
+    ev.PROGRAMME_REPORT_TO_REVIEW: Rule(to_report_reviewers, programme_title(T_PROGRAMME_TO_REVIEW),
                                         programme_report_link),
-    ev.PROGRAMME_REPORT_ACCEPTED: Rule(to_programme_report_author, _programme_title(T_PROGRAMME_ACCEPTED),
+    ev.PROGRAMME_REPORT_ACCEPTED: Rule(to_programme_report_author, programme_title(T_PROGRAMME_ACCEPTED),
                                        programme_report_link),
-    ev.PROGRAMME_REPORT_RETURNED: Rule(to_programme_report_author, _programme_title(T_PROGRAMME_RETURNED),
+    ev.PROGRAMME_REPORT_RETURNED: Rule(to_programme_report_author, programme_title(T_PROGRAMME_RETURNED),
                                        programme_report_link),
-    ev.PROGRAMME_REPORT_MISSING: Rule(to_unit_people, _programme_title(T_PROGRAMME_MISSING), programme_task_link),
-    ev.PROGRAMME_TASK_LAGGING: Rule(to_task_supervisors, _programme_title(T_PROGRAMME_LAGGING), programme_task_link),
-    ev.PROGRAMME_TASK_OVERDUE: Rule(to_task_supervisors, _programme_title(T_PROGRAMME_OVERDUE), programme_task_link),
-    ev.PROGRAMME_FILING_TO_REVIEW: Rule(to_filing_reviewers, _filing_title(T_FILING_TO_REVIEW), filing_link),
-    ev.PROGRAMME_FILING_ACCEPTED: Rule(to_filer_leaders, _filing_title(T_FILING_ACCEPTED), filing_link),
-    ev.PROGRAMME_FILING_RETURNED: Rule(to_filer_leaders, _filing_title(T_FILING_RETURNED), filing_link),
-    ev.PROGRAMME_FILING_OVERDUE: Rule(to_filer_leaders, _filing_title(T_FILING_OVERDUE), filing_link),
-    ev.SELFCHECK_TO_SIGN: Rule(to_selfcheck_signers, _selfcheck_title(T_SELFCHECK_TO_SIGN), selfcheck_link),
-    ev.SELFCHECK_SIGNED: Rule(to_nobody, _selfcheck_title(T_SELFCHECK_SIGNED), selfcheck_link,
+    ev.PROGRAMME_REPORT_MISSING: Rule(to_unit_people, programme_title(T_PROGRAMME_MISSING), programme_task_link),
+    ev.PROGRAMME_TASK_LAGGING: Rule(to_task_supervisors, programme_title(T_PROGRAMME_LAGGING), programme_task_link),
+    ev.PROGRAMME_TASK_OVERDUE: Rule(to_task_supervisors, programme_title(T_PROGRAMME_OVERDUE), programme_task_link),
+    ev.PROGRAMME_FILING_TO_REVIEW: Rule(to_filing_reviewers, filing_title(T_FILING_TO_REVIEW), filing_link),
+    ev.PROGRAMME_FILING_ACCEPTED: Rule(to_filer_leaders, filing_title(T_FILING_ACCEPTED), filing_link),
+    ev.PROGRAMME_FILING_RETURNED: Rule(to_filer_leaders, filing_title(T_FILING_RETURNED), filing_link),
+    ev.PROGRAMME_FILING_OVERDUE: Rule(to_filer_leaders, filing_title(T_FILING_OVERDUE), filing_link),
+    ev.SELFCHECK_TO_SIGN: Rule(to_selfcheck_signers, selfcheck_title(T_SELFCHECK_TO_SIGN), selfcheck_link),
+    ev.SELFCHECK_SIGNED: Rule(to_nobody, selfcheck_title(T_SELFCHECK_SIGNED), selfcheck_link,
                               settles=(ev.SELFCHECK_TO_SIGN,)),
-    ev.SELFCHECK_RETURNED: Rule(to_selfcheck_submitter, _selfcheck_title(T_SELFCHECK_RETURNED), selfcheck_link,
+    ev.SELFCHECK_RETURNED: Rule(to_selfcheck_submitter, selfcheck_title(T_SELFCHECK_RETURNED), selfcheck_link,
                                 settles=(ev.SELFCHECK_TO_SIGN,)),
     ev.PROGRAMME_EVALUATION_PUBLISHED: Rule(to_scorecard_leaders, scorecard_title, scorecard_link),
 }
