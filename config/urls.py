@@ -22,6 +22,7 @@ from inspections import views_draws as draw_pages
 from organizations.views import home
 from security.api import obtain_token, revoke_token
 from security.site import AuditApp
+from webhooks import api as webhooks_api
 from workflows.rectification import RectificationFlowApp
 from workflows.visit import VisitFlowApp
 from workflows.clue import ClueFlowApp
@@ -54,6 +55,7 @@ api_v1 += more_api.urlpatterns  # visit planning, clue steps, campaigns and draw
 api_v1 += notifications_api.urlpatterns
 api_v1 += organizations_api.urlpatterns
 api_v1 += programmes_api.urlpatterns
+api_v1 += webhooks_api.urlpatterns
 
 urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),

@@ -25,8 +25,11 @@ def sweep() -> tuple[int, int]:
 
     from notifications.delivery import deliver_due_webhooks, send_due_emails  # outboxes ride on the scheduler
 
+    from webhooks.outbox import deliver_due as deliver_due_event_webhooks  # the integrators' signed webhooks
+
     fired = fire_due_timers(), fire_due_conditions()
     deliver_due_webhooks()
+    deliver_due_event_webhooks()
     send_due_emails()
     return fired
 
