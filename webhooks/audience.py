@@ -23,7 +23,7 @@ CATALOGUE = {
     ev.ORDER_RECHECK_PASSED: _("复查通过"),
     ev.ORDER_ESCALATED: _("提请督办"),
     ev.ORDER_CLOSED: _("已销号"),
-    ev.EXTENSION_REQUESTED: _("申请延期"),
+    ev.EXTENSION_REQUESTED: _("已申请延期"),
     ev.EXTENSION_DECIDED: _("延期申请已审批"),
     ev.VISIT_ASSIGNED: _("督导检查已安排"),
     ev.VISIT_SUBMITTED: _("检查记录已提交"),
