@@ -337,4 +337,4 @@ READYZ_REQUIRES_SCHEDULER = env_bool("READYZ_REQUIRES_SCHEDULER", True)
 # Integrators' webhooks (webhooks/targets.py): http:// and loopback targets only in development and tests;
 # private networks an intranet integrator lives on are allowed only when the operator lists them here.
 WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", DEBUG)
-WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+WEBHOOK_ALLOWED_NETWORKS = env_networks("WEBHOOK_ALLOWED_NETWORKS", [])
