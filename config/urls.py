@@ -15,6 +15,7 @@ from inspections.api import urls as more_api
 from inspections.api import visits as visits_api
 from notifications import api as notifications_api
 from organizations import api as organizations_api
+from organizations import api_people as people_api
 from programmes import api as programmes_api
 from inspections import views_orders as order_pages
 from inspections import views_clues as clue_pages
@@ -54,6 +55,7 @@ api_v1 += clues_api.urlpatterns
 api_v1 += more_api.urlpatterns  # visit planning, clue steps, campaigns and draws, statistics
 api_v1 += notifications_api.urlpatterns
 api_v1 += organizations_api.urlpatterns
+api_v1 += people_api.urlpatterns  # the admin screens' people, read only
 api_v1 += programmes_api.urlpatterns
 api_v1 += webhooks_api.urlpatterns
 

@@ -161,13 +161,20 @@ def webhook_deliveries(people, tree, settings):
     return people.city_admin, f"/api/v1/webhooks/{endpoint.pk}/deliveries/", made, "id"
 
 
+def people_list(people, tree):
+    admin = admin_at("da_admin", tree.district_a)  # district A's people; not the city's nor district B's
+    made = [admin.pk, people.district_leader.pk, people.district_inspector.pk, people.school_leader.pk,
+            people.school_staff.pk, people.outsider.pk]
+    return admin, "/api/v1/people/", made, "id"
+
+
 WITH_SETTINGS = {"webhooks_list": webhooks, "webhooks_deliveries_list": webhook_deliveries}
 WITH_FILES = {"filing_requests_list": filing_requests, "filings_list": filings}
 MAKERS = {"orders_list": orders, "ledger_list": ledger, "tasks_list": tasks, "visits_list": visits,
           "clues_list": clues, "notifications_list": notifications, "organizations_list": organizations,
           "schools_list": schools, "campaigns_list": campaigns, "visits_team_candidates_list": team_candidates,
           "programmes_list": programmes, "programme_tasks_list": programme_tasks,
-          "programme_reports_list": programme_reports, **WITH_FILES, **WITH_SETTINGS}
+          "programme_reports_list": programme_reports, "people_list": people_list, **WITH_FILES, **WITH_SETTINGS}
 
 
 def _list_operations(schema) -> set[str]:
