@@ -24,6 +24,7 @@ from organizations.views import home
 from security.api import obtain_token, revoke_token
 from security.site import AuditApp
 from webhooks import api as webhooks_api
+from webhooks import views as webhook_pages
 from workflows.rectification import RectificationFlowApp
 from workflows.visit import VisitFlowApp
 from workflows.clue import ClueFlowApp
@@ -74,6 +75,7 @@ urlpatterns = [
     path("public/campaigns/", draw_pages.public_urls),
     path("reports/", include("inspections.urls_reports")),
     path("programmes/", include("programmes.urls")),  # 行动计划督办
+    path("manage/webhooks/", include(webhook_pages.urls)),  # admins' event webhooks (before /manage/)
     path("manage/", include("organizations.views_admin")),  # admins' organisations and people
     path("", site.urls),
 ]
