@@ -42,8 +42,11 @@ def address_allowed(ip: str) -> bool:
 
 def check_url(url: str) -> tuple[str, int]:
     """(host, port) of an acceptable target URL; ValidationError({"url": …}) otherwise (no network use)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise ValidationError({"url": [_("只接受 https:// 地址。")]}) from None
     if parts.username or parts.password:
         raise ValidationError({"url": [_("地址中不能包含用户名或密码。")]})
     if parts.scheme == "http" and not (loopback_allowed() and host in LOOPBACK_NAMES):
@@ -61,7 +64,7 @@ def resolve(host: str, port: int) -> str:
     """The one address to connect to: every address of `host` must be allowed, else ValidationError."""
     try:
         found = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
-    except (socket.gaierror, UnicodeError):
+    except (OSError, UnicodeError, ValueError):  # no such name, a label too long, a NUL in the name
         raise ValidationError({"url": [_("无法解析该地址的主机名。")]}) from None
     if not found or not all(address_allowed(ip) for ip in found):
         raise ValidationError({"url": [_("该地址指向内部网络，不允许推送。")]})
