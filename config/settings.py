@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "programmes",
     "demo",  # manage.py load_demo: composes every app's demo data
     "selfchecks",  # 学校自查: self-inspection, its sign-off and the self-report agreement
+    "webhooks",  # integrators' signed event webhooks (after notifications: it hears its emitted signal)
     "axes",
     "security",
     "ops",
@@ -334,3 +335,8 @@ METRICS_TOKEN = env_secret("METRICS_TOKEN", min_length=24)
 # /readyz fails when the newest scheduler heartbeat is older than this (run_timers beats every sweep, 30 s).
 SCHEDULER_HEARTBEAT_MAX_AGE = env_int("SCHEDULER_HEARTBEAT_MAX_AGE", 120, minimum=10)
 READYZ_REQUIRES_SCHEDULER = env_bool("READYZ_REQUIRES_SCHEDULER", True)
+
+# Integrators' webhooks (webhooks/targets.py): http:// and loopback targets only in development and tests;
+# private networks an intranet integrator lives on are allowed only when the operator lists them here.
+WEBHOOKS_ALLOW_LOOPBACK = env_bool("WEBHOOKS_ALLOW_LOOPBACK", DEBUG)
+WEBHOOK_ALLOWED_NETWORKS = env_networks("WEBHOOK_ALLOWED_NETWORKS", [])

@@ -15,6 +15,7 @@ from inspections import api_urls as more_api
 from inspections.visits import api as visits_api
 from notifications import api as notifications_api
 from organizations import api as organizations_api
+from organizations import api_people as people_api
 from programmes import api as programmes_api
 from inspections.orders import views as order_pages
 from inspections.clues import views as clue_pages
@@ -24,6 +25,8 @@ from programmes import api_evaluations
 from organizations.views import home
 from security.api import obtain_token, revoke_token
 from security.site import AuditApp
+from webhooks import api as webhooks_api
+from webhooks import views as webhook_pages
 from workflows.rectification import RectificationFlowApp
 from workflows.visit import VisitFlowApp
 from workflows.clue import ClueFlowApp
@@ -55,9 +58,11 @@ api_v1 += clues_api.urlpatterns
 api_v1 += more_api.urlpatterns  # visit planning, clue steps, campaigns and draws, statistics
 api_v1 += notifications_api.urlpatterns
 api_v1 += organizations_api.urlpatterns
+api_v1 += people_api.urlpatterns  # the admin screens' people, read only
 api_v1 += programmes_api.urlpatterns
 api_v1 += selfchecks_api.urlpatterns
 api_v1 += api_evaluations.urlpatterns  # 绩效评价
+api_v1 += webhooks_api.urlpatterns
 
 urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),
@@ -75,6 +80,7 @@ urlpatterns = [
     path("reports/", include("inspections.reports.urls")),
     path("programmes/", include("programmes.urls")),  # 行动计划督办
     path("selfchecks/", include("selfchecks.urls")),  # 学校自查
+    path("manage/webhooks/", include(webhook_pages.urls)),  # admins' event webhooks (before /manage/)
     path("manage/", include("organizations.views_admin")),  # admins' organisations and people
     path("", site.urls),
 ]

@@ -149,20 +149,29 @@ def post_json(url: str, payload: dict) -> None:
         raise RuntimeError(f"robot answered errcode {errcode}: {answer[:200]!r}")
 
 
-def _claim(delivery: WebhookDelivery, now) -> bool:
+def _claim(delivery, now) -> bool:
     """Take a due delivery for this worker; another scheduler process cannot take it too."""
-    return bool(WebhookDelivery.objects.filter(
+    return bool(type(delivery)._default_manager.filter(
         pk=delivery.pk, status=WebhookDelivery.Status.PENDING, next_attempt_at=delivery.next_attempt_at,
     ).update(next_attempt_at=now + CLAIM_LEASE))
 
 
-def attempt(delivery: WebhookDelivery, now=None) -> bool:
+def post_to_robot(delivery: WebhookDelivery) -> None:
+    post_json(delivery.webhook.url, delivery.payload)
+
+
+def attempt(delivery, now=None, *, send=post_to_robot) -> bool:
+    """One try of an outbox row: claimed, sent by `send(delivery)` (raises on failure), marked, or backed off.
+
+    Any outbox model with the fields of WebhookDelivery (status with its values, attempts, next_attempt_at,
+    last_error, sent_at) rides on this: the integrators' signed webhooks (webhooks/) send their own way.
+    """
     now = now or timezone.now()
     if not _claim(delivery, now):
         return False
     delivery.attempts += 1
     try:
-        post_json(delivery.webhook.url, delivery.payload)
+        send(delivery)
     except Exception as exc:  # any failure of the receiver is retried later
         delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         failed = delivery.attempts >= MAX_ATTEMPTS

@@ -4,6 +4,7 @@ Who is told what lives in notifications.rules.RULES (one row per event), tested 
 The event names (notifications.event_names) are the contract with the flows; add rows, don't rename.
 """
 from django.conf import settings
+from django.dispatch import Signal
 from django.utils import translation
 from guardian.shortcuts import get_users_with_perms
 
@@ -14,6 +15,11 @@ from .services import notify, settle
 
 from .event_names import *  # noqa: F401,F403  (callers write events.ORDER_ISSUED)
 from .rules import RULES, Message, school_of
+
+# Sent by `emit` inside the caller's transaction, after the notifications are stored, with `event`, `target`
+# and `actor`: channels that hang off the same event but are not people (integrators' webhooks, webhooks/)
+# write their own outbox rows here, so they commit or roll back with the change.
+emitted = Signal()
 
 
 def recipients_for(event: str, *, target, actor=None, **context) -> list:
@@ -63,6 +69,8 @@ def emit(event: str, *, target, actor=None, **context):
         params[TRANSLATED] = translated
     with translation.override(settings.LANGUAGE_CODE):
         title, text = render(message.template, params, ""), render(body_template, params, str(body))
-    return notify(kind=event, recipients=recipients, title=title, body=text, link=rule.link(target, context),
+    rows = notify(kind=event, recipients=recipients, title=title, body=text, link=rule.link(target, context),
                   target=target, actor=actor, template=message.template, body_template=body_template,
                   params=params)
+    emitted.send(sender=emit, event=event, target=target, actor=actor)
+    return rows

@@ -27,6 +27,8 @@ from inspections.visits.services import finding_photos_add, visit_sign
 from notifications.services import notify
 
 from .clue_helpers import hotline_clue
+from webhooks.models import Endpoint
+
 from .draw_helpers import city_inspectors, random_campaign
 from .orders_helpers import issue
 from .visits_helpers import conduct, plan, png_bytes, signature_url
@@ -86,4 +88,6 @@ def build_world(people, tree):
         conflict=conflict_register(inspector=people.city_inspector, school=tree.school_c, reason="曾在该校任职",
                                    user=people.city_admin),
         clue_key=clue_key_issue(organization=tree.city, name="12345热线", user=people.city_admin)[0],
+        webhook=Endpoint.objects.create(organization=tree.city, url="https://203.0.113.7/hook",
+                                        events=["order.issued"], secret="whsec_matrix"),
     )

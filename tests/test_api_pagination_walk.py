@@ -22,12 +22,14 @@ from inspections.visits.services import visit_plan
 from notifications.models import Notification
 from programmes import services as programme_services
 from programmes.models import Programme
+from webhooks.models import Delivery, Endpoint
 from workflows import tasks as task_lists
 
 from .clue_helpers import hotline_clue
 from .draw_helpers import city_inspectors, random_campaign
 from .orders_helpers import issue
 from .programme_helpers import programme_with_tasks, units_and_people
+from .webhook_helpers import admin_at
 
 
 @pytest.fixture(autouse=True)
@@ -142,12 +144,37 @@ def filings(people, tree, settings, tmp_path):
     return people.city_leader, "/api/v1/filings/", made, "id"
 
 
+def webhooks(people, tree, settings):
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
+    made = [Endpoint.objects.create(organization=org, url="http://127.0.0.1:9/hook", events=["order.issued"],
+                                    secret="whsec_test").pk for org in (tree.district_a, tree.school_a, tree.school_a2)]
+    for org in (tree.city, tree.district_b):  # above and beside the admin's reach: not listed
+        Endpoint.objects.create(organization=org, url="http://127.0.0.1:9/hook", events=[], secret="x")
+    return admin_at("da_admin", tree.district_a), "/api/v1/webhooks/", made, "id"
+
+
+def webhook_deliveries(people, tree, settings):
+    endpoint = Endpoint.objects.create(organization=tree.district_a, url="http://127.0.0.1:9/hook",
+                                       events=["order.issued"], secret="whsec_test")
+    made = [Delivery.objects.create(endpoint=endpoint, event="order.issued", payload={"n": i},
+                                    next_attempt_at=timezone.now()).pk for i in range(3)]
+    return people.city_admin, f"/api/v1/webhooks/{endpoint.pk}/deliveries/", made, "id"
+
+
+def people_list(people, tree):
+    admin = admin_at("da_admin", tree.district_a)  # district A's people; not the city's nor district B's
+    made = [admin.pk, people.district_leader.pk, people.district_inspector.pk, people.school_leader.pk,
+            people.school_staff.pk, people.outsider.pk]
+    return admin, "/api/v1/people/", made, "id"
+
+
+WITH_SETTINGS = {"webhooks_list": webhooks, "webhooks_deliveries_list": webhook_deliveries}
 WITH_FILES = {"filing_requests_list": filing_requests, "filings_list": filings}
 MAKERS = {"orders_list": orders, "ledger_list": ledger, "tasks_list": tasks, "visits_list": visits,
           "clues_list": clues, "notifications_list": notifications, "organizations_list": organizations,
           "schools_list": schools, "campaigns_list": campaigns, "visits_team_candidates_list": team_candidates,
           "programmes_list": programmes, "programme_tasks_list": programme_tasks,
-          "programme_reports_list": programme_reports, **WITH_FILES}
+          "programme_reports_list": programme_reports, "people_list": people_list, **WITH_FILES, **WITH_SETTINGS}
 
 
 def _list_operations(schema) -> set[str]:
@@ -192,7 +219,7 @@ def walk(client, url) -> tuple[list[dict], int]:
 def test_a_list_walked_by_next_reaches_every_row_exactly_once(operation, listed, people, tree, settings, tmp_path):
     if operation not in listed:
         pytest.skip(f"{operation} is not in this schema")  # a maker written ahead of its endpoint
-    extra = (settings, tmp_path) if operation in WITH_FILES else ()
+    extra = (settings, tmp_path) if operation in WITH_FILES else (settings,) if operation in WITH_SETTINGS else ()
     user, url, expected, key = MAKERS[operation](people, tree, *extra)
     client = APIClient()
     client.force_authenticate(user)

@@ -25,6 +25,8 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from organizations.roles import Role
 from organizations.services import membership_grant
 
+from webhooks.models import Endpoint
+
 from .matrix_world import build_world
 
 PERSONAS = (
@@ -406,6 +408,25 @@ MATRIX: dict[str, Case | tuple[Case, ...]] = {
     "manage/orgs/<int:pk>/": (Case(only(ADMINS), url="/manage/orgs/{school_a}/"),
                               Case(only(ADMINS, 400), url="/manage/orgs/{school_a}/", method="post")),
     "manage/orgs/<int:pk>/add/": Case(only(ADMINS, 404), url="/manage/orgs/{school_a}/add/"),
+    # --- integrators' webhooks: world.webhook is the city's; admins only (a stranger's is 404) ---
+    "api/v1/webhooks/": (Case(signed_in(200, anonymous=401)), Case(signed_in(400, anonymous=401), method="post")),
+    "api/v1/webhooks/events/": Case(signed_in(200, anonymous=401)),
+    "api/v1/webhooks/<int:pk>/": (Case(only(ADMINS, others=404, anonymous=401), url="/api/v1/webhooks/{webhook}/"),
+                                  Case(only(ADMINS, 204, others=404, anonymous=401, skip=ADMINS),
+                                       url="/api/v1/webhooks/{webhook}/", method="delete")),
+    "api/v1/webhooks/<int:pk>/rotate-secret/": Case(only(ADMINS, others=404, anonymous=401, skip=ADMINS),
+                                                    url="/api/v1/webhooks/{webhook}/rotate-secret/", method="post"),
+    "api/v1/webhooks/<int:pk>/deliveries/": Case(only(ADMINS, others=404, anonymous=401),
+                                                 url="/api/v1/webhooks/{webhook}/deliveries/"),
+    "api/v1/people/": Case(signed_in(200, anonymous=401)),
+    "api/v1/people/<int:pk>/": Case(only(ADMINS, others=404, anonymous=401), url="/api/v1/people/{people_staff_a}/"),
+    "manage/webhooks/": (Case(only(ADMINS)), Case(only(ADMINS, 400), method="post")),
+    # the page's admin_only answers 403 to who administers nothing (as manage/people/); another admin gets 404
+    # (tests/test_webhooks_pages.py)
+    "manage/webhooks/<int:pk>/rotate/": Case(only(ADMINS, skip=ADMINS), url="/manage/webhooks/{webhook}/rotate/",
+                                             method="post"),
+    "manage/webhooks/<int:pk>/delete/": Case(only(ADMINS, skip=ADMINS), url="/manage/webhooks/{webhook}/delete/",
+                                             method="post"),
     "manage/people/": Case(only(ADMINS)),
     "manage/people/new/": (Case(only(ADMINS)), Case(only(ADMINS, 400), method="post")),
     "manage/people/<int:pk>/": Case(only(ADMINS, 404), url="/manage/people/0/"),
@@ -599,8 +620,9 @@ def fill(url: str, ids: dict) -> str:
 
 def world_ids(world, tree) -> dict:
     names = ("order", "evidence", "extension", "routine", "surprise", "finding", "visit_photo", "template", "clue",
-             "clue_key", "draw", "campaign", "conflict", "export", "notification")
-    return {**{n: getattr(world, n).pk for n in names}, "school_a": tree.school_a.pk}
+             "clue_key", "draw", "campaign", "conflict", "export", "notification", "webhook")
+    return {**{n: getattr(world, n).pk for n in names}, "school_a": tree.school_a.pk,
+            "people_staff_a": world.notification.recipient_id}  # school A's staff (the notification's recipient)
 
 
 def state_of(world) -> dict:
@@ -615,6 +637,7 @@ def state_of(world) -> dict:
         "clue": Clue.objects.filter(pk=world.clue.pk).values("status", "decision").get(),
         "draws": list(Draw.objects.values_list("pk", "published_at").order_by("pk")),
         "conflicts": Conflict.objects.count(), "keys": list(ClueAccessKey.objects.values_list("pk", "is_active")),
+        "webhooks": list(Endpoint.objects.values_list("pk", "secret", "url").order_by("pk")),
     }
 
 

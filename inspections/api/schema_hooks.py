@@ -8,7 +8,8 @@
   (security.schema), so every response shape is declared and clients parse 400/403/404/409 as well.
 - `add_links`: OpenAPI links from a create (or a read) to the calls that follow it, taking the new id from
   the answer: the chains visit → findings → sign/submit/review, order → sign/report/recheck/approve, clue →
-  triage/verify/reply/close, campaign → draw → publish/redraw. Schemathesis' stateful phase walks them.
+  triage/verify/reply/close, campaign → draw → publish/redraw, webhook → read/deliveries/rotate. Schemathesis'
+  stateful phase walks them.
 """
 ERROR_CODES = ("400", "401", "403", "404", "409")
 ID = "$response.body#/id"
@@ -91,6 +92,12 @@ LINKS = {
     },
     ("draws_publish", "200"): {"GetCampaign": ("campaigns_get", {"id": "$response.body#/campaign"})},
     ("notifications_list", "200"): {"MarkRead": ("notifications_mark_read", {"id": "$response.body#/results/0/id"})},
+    ("webhooks_create", "201"): {
+        "GetWebhook": ("webhooks_get", {"id": ID}), "Deliveries": ("webhooks_deliveries_list", {"id": ID}),
+        "RotateSecret": ("webhooks_rotate_secret", {"id": ID}),
+    },
+    ("webhooks_list", "200"): {"GetWebhook": ("webhooks_get", {"id": FIRST})},
+    ("people_list", "200"): {"GetPerson": ("people_get", {"id": FIRST})},
 }
 
 

@@ -6,6 +6,7 @@ The same services as the campaign pages (inspections/campaigns/services.py): the
 record carries the conflict register it honoured).
 """
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ from inspections.api.errors import ServiceErrorsMixin
 from inspections.campaigns.models import Draw
 from inspections.visits.models import Campaign
 from inspections import limits
+from inspections.idempotency.services import create_once
 from organizations import policy
 from organizations.models import Organization
 from organizations.roles import Perm
@@ -25,6 +27,10 @@ from organizations.roles import Perm
 ERRORS = {400: OpenApiResponse(description="字段错误 / bad input"),
           403: OpenApiResponse(description="无权办理 / may see but may not act"),
           404: OpenApiResponse(description="不存在或不可见 / not visible")}
+
+
+# A client UUID already used for something this caller may not see: the refusal any stranger gets.
+REPLAY_REFUSAL = _("该请求编号已被使用。")
 
 
 def _id(**kwargs):
@@ -103,6 +109,8 @@ class CampaignCreateSerializer(serializers.Serializer):
     organiser = _id(help_text="组织机构（我担任督导领导的区县或市）")
     period_start = serializers.DateField(validators=[validate_supported_date])
     period_end = serializers.DateField(validators=[validate_supported_date])
+    client_uuid = serializers.UUIDField(required=False, allow_null=True,
+                                        help_text="客户端生成；重试同一请求只建一次 / a retry makes nothing twice")
 
 
 class DrawCreateSerializer(serializers.Serializer):
@@ -116,6 +124,8 @@ class DrawCreateSerializer(serializers.Serializer):
     team_size = serializers.IntegerField(required=False, default=2, min_value=1, max_value=20)
     weighted = serializers.BooleanField(required=False, default=False)
     seed = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    client_uuid = serializers.UUIDField(required=False, allow_null=True,
+                                        help_text="客户端生成；重试同一请求只抽一次 / a retry draws once")
 
 
 class RedrawSerializer(serializers.Serializer):
@@ -138,15 +148,19 @@ class CampaignList(ServiceErrorsMixin, generics.ListAPIView):
     def get_queryset(self):
         return services.campaigns_visible_to(self.request.user)
 
-    @extend_schema(request=CampaignCreateSerializer, responses={201: CampaignDetailSerializer, **ERRORS},
-                   operation_id="campaigns_create")
+    @extend_schema(request=CampaignCreateSerializer,
+                   responses={201: CampaignDetailSerializer, 200: CampaignDetailSerializer, **ERRORS},
+                   operation_id="campaigns_create", description="建立双随机活动；重放同一 client_uuid 答复 200 与已建的活动。")
     def post(self, request):
         data = _valid(CampaignCreateSerializer, request.data)
         organiser = policy.orgs_with(request.user, Perm.LEAD).filter(pk=data.pop("organiser")).first()
         if organiser is None:
             raise serializers.ValidationError({"organiser": ["该机构不存在或您不是其督导领导。"]})
-        campaign = services.campaign_create(organiser=organiser, user=request.user, **data)
-        return Response(CampaignDetailSerializer(campaign).data, status=201)
+        campaign, created = create_once(
+            kind="campaign", client_uuid=data.pop("client_uuid", None), user=request.user,
+            visible=services.campaigns_visible_to(request.user), refusal=REPLAY_REFUSAL,
+            make=lambda: services.campaign_create(organiser=organiser, user=request.user, **data))
+        return Response(CampaignDetailSerializer(campaign).data, status=201 if created else 200)
 
 
 class CampaignDetail(ServiceErrorsMixin, APIView):
@@ -156,22 +170,29 @@ class CampaignDetail(ServiceErrorsMixin, APIView):
 
 
 class CampaignDraw(ServiceErrorsMixin, APIView):
-    @extend_schema(request=DrawCreateSerializer, responses={201: DrawSerializer, **ERRORS},
+    @extend_schema(request=DrawCreateSerializer, responses={201: DrawSerializer, 200: DrawSerializer, **ERRORS},
                    operation_id="campaigns_draws_create",
-                   description="随机抽取学校与督学（草稿；公布前可核对、重新抽取）。")
+                   description="随机抽取学校与督学（草稿；公布前可核对、重新抽取）。重放同一 client_uuid 答复 200 与已抽的记录。")
     def post(self, request, pk):
         campaign = services.get_campaign_for_user(request.user, pk)
         data = _valid(DrawCreateSerializer, request.data)
+        record, created = create_once(
+            kind="draw", client_uuid=data.pop("client_uuid", None), user=request.user,
+            visible=services.draws_visible_to(request.user).filter(campaign=campaign), refusal=REPLAY_REFUSAL,
+            make=lambda: self.draw(request, campaign, data))
+        return Response(DrawSerializer(record).data, status=201 if created else 200)
+
+    @staticmethod
+    def draw(request, campaign, data) -> Draw:
         under = Organization.objects.filter(pk=data.pop("under", None) or 0).first()
         inspectors = services.inspector_pool(campaign=campaign)
         if chosen := data.pop("inspectors"):
             inspectors = inspectors.filter(pk__in=chosen)
         percent = data.pop("percent", None)
-        record = services.draw_create(
+        return services.draw_create(
             campaign=campaign, user=request.user, inspectors=inspectors,
             schools=services.target_pool(campaign=campaign, under=under, school_level=data.pop("school_level")),
             percent=float(percent) if percent is not None else None, **data)
-        return Response(DrawSerializer(record).data, status=201)
 
 
 class CampaignResultsPublish(ServiceErrorsMixin, APIView):

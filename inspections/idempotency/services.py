@@ -20,6 +20,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from webhooks.models import CreateReceipt
+
 
 def replay_of(visible: QuerySet, client_uuid: uuid.UUID | None, *, refusal: str):
     """The object made earlier with `client_uuid` if the caller may see it (in `visible`); None if there is
@@ -56,4 +58,33 @@ def apply_once(receipts: QuerySet, client_uuid: uuid.UUID | None, *, refusal: st
     except IntegrityError:  # a twin request committed first: answer as it was answered
         if earlier := replay_of(receipts, client_uuid, refusal=refusal):
             return earlier, None
+        raise
+
+
+def _made_before(kind: str, client_uuid: uuid.UUID, visible: QuerySet, refusal: str):
+    receipt = CreateReceipt.objects.filter(client_uuid=client_uuid).first()
+    if receipt is None:
+        return None
+    earlier = visible.filter(pk=receipt.object_id).first() if receipt.kind == kind else None
+    if earlier is None:  # made by someone else, or of another kind: the refusal anyone would get
+        raise PermissionDenied(refusal)
+    return earlier
+
+
+def create_once(*, kind: str, client_uuid: uuid.UUID | None, user, visible: QuerySet, refusal: str, make):
+    """(object, created) for a create whose model has no client UUID column (campaigns, draws): `make()` and its
+    receipt (webhooks.models.CreateReceipt) commit together; a replay answers what the first call made, to
+    someone who may see it (in `visible`), else PermissionDenied(refusal)."""
+    if client_uuid is None:
+        return make(), True
+    try:
+        with transaction.atomic():
+            if (earlier := _made_before(kind, client_uuid, visible, refusal)) is not None:
+                return earlier, False
+            made = make()
+            CreateReceipt.objects.create(client_uuid=client_uuid, kind=kind, object_id=made.pk, user=user)
+            return made, True
+    except IntegrityError:  # a twin request committed first
+        if (earlier := _made_before(kind, client_uuid, visible, refusal)) is not None:
+            return earlier, False
         raise

@@ -120,7 +120,7 @@ class VisitDetailSerializer(VisitListSerializer):
     class Meta(VisitListSerializer.Meta):
         fields = VisitListSerializer.Meta.fields + [
             "checkin_geo_status", "checkin_latitude", "checkin_longitude", "checkin_accuracy",
-            "representative_name", "signed_at", "submitted_at", "reviewed_at", "review_note", "summary",
+            "checkin_device_at", "checkin_offline", "representative_name", "signed_at", "submitted_at", "reviewed_at", "review_note", "summary",
             "team", "sections", "results", "findings"]
 
     def get_sections(self, visit) -> list[dict]:
@@ -137,6 +137,19 @@ class CheckInSerializer(serializers.Serializer):
     latitude = serializers.FloatField(required=False, allow_null=True)
     longitude = serializers.FloatField(required=False, allow_null=True)
     accuracy = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    device_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text="设备上按下签到的时间（带时区；离线签到补传时填写）/ when the button was pressed on the device")
+    captured_offline = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text="离线采集；不填时有 device_at 即视为离线 / captured offline; defaults to true when device_at is sent")
+
+    def validate(self, data):
+        # A device time is only sent by a client that captured the check-in while offline (the tablet's outbox
+        # does the same), so it is marked offline unless the client says otherwise.
+        if data.get("captured_offline") is None:
+            data["captured_offline"] = data.get("device_at") is not None
+        return data
 
 
 class ResultInSerializer(serializers.Serializer):

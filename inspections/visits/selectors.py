@@ -21,6 +21,11 @@ def _still_secret() -> Q:
     return Q(kind__in=UNANNOUNCED_KINDS, checkin_at__isnull=True)
 
 
+def secret_from_school(visit: Visit) -> bool:
+    """The same rule for one visit in hand (webhooks of a school): unannounced and not yet checked in."""
+    return visit.kind in UNANNOUNCED_KINDS and visit.checkin_at is None
+
+
 def visits_visible_to(user) -> QuerySet[Visit]:
     """Authorities see the visits of schools they inspect or lead; others (schools) only announced or begun ones."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:

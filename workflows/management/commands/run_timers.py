@@ -30,8 +30,11 @@ log = logging.getLogger(__name__)
 def sweep() -> tuple[int, int]:
     """One pass over everything due now; returns (timers fired, conditions fired)."""
 
+    from webhooks.outbox import deliver_due as deliver_due_event_webhooks  # the integrators' signed webhooks
+
     fired = fire_due_timers(), fire_due_conditions()
     deliver_due_webhooks()
+    deliver_due_event_webhooks()
     send_due_emails()
     return fired
 
