@@ -316,10 +316,13 @@ def programme_links_set(*, user, programme, campaign_ids: list[int], checklist_i
     checklists = list(ChecklistTemplate.objects.filter(pk__in=checklist_ids, is_active=True))
     if len(checklists) != len(set(checklist_ids)):
         raise ValidationError({"checklists": _("检查表不存在或已停用。")})
-    before = sorted(linked_campaigns(user, programme).values_list("pk", flat=True))
+    before = {"campaigns": sorted(linked_campaigns(user, programme).values_list("pk", flat=True)),
+              "checklists": sorted(programme.checklists.values_list("pk", flat=True))}
+    after = {"campaigns": sorted(c.pk for c in campaigns), "checklists": sorted(c.pk for c in checklists)}
+    if before == after:
+        return programme  # the same links again: nothing changed, nothing to audit (a replayed demo load, a resent form)
     programme.campaigns.set(campaigns)
     programme.checklists.set(checklists)
     audit(actor=user, action="programme.links_set", obj=programme, organization=programme.issuer,
-          before={"campaigns": before}, after={"campaigns": sorted(c.pk for c in campaigns),
-                                               "checklists": sorted(c.pk for c in checklists)})
+          before=before, after=after)
     return programme

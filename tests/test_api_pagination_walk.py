@@ -20,6 +20,7 @@ from inspections.reports import api_ledger as ledger_api
 from inspections.checklists.services import checklist_load_standard
 from inspections.visits.services import visit_plan
 from notifications.models import Notification
+from programmes import evaluations as programme_evaluations
 from programmes import services as programme_services
 from programmes.models import Programme
 from webhooks.models import Delivery, Endpoint
@@ -29,6 +30,7 @@ from .clue_helpers import hotline_clue
 from .draw_helpers import city_inspectors, random_campaign
 from .orders_helpers import issue
 from .programme_helpers import programme_with_tasks, units_and_people
+from .selfcheck_helpers import campaign_with_request, items, signed_selfcheck
 from .webhook_helpers import admin_at
 
 
@@ -168,13 +170,33 @@ def people_list(people, tree):
     return admin, "/api/v1/people/", made, "id"
 
 
+def evaluations(people, tree):
+    _units, plan = _programme(people, tree)
+    today = timezone.localdate()
+    made = [programme_evaluations.evaluation_create(user=people.city_leader, programme=plan.programme, title=f"评价{n}",
+                                                    period_start=today, period_end=today).pk for n in range(3)]
+    return people.city_leader, "/api/v1/evaluations/", made, "id"
+
+
+def selfcheck_requests(people, tree):
+    made = [campaign_with_request(people, tree)[1].pk for _ in range(3)]
+    return people.school_staff, "/api/v1/selfcheck-requests/", made, "id"
+
+
+def selfchecks(people, tree):
+    requests = [campaign_with_request(people, tree) for _ in range(3)]
+    made = [signed_selfcheck(people, tree, request, failed_item=items(campaign)[0]).pk for campaign, request in requests]
+    return people.district_inspector, "/api/v1/selfchecks/", made, "id"
+
+
 WITH_SETTINGS = {"webhooks_list": webhooks, "webhooks_deliveries_list": webhook_deliveries}
 WITH_FILES = {"filing_requests_list": filing_requests, "filings_list": filings}
 MAKERS = {"orders_list": orders, "ledger_list": ledger, "tasks_list": tasks, "visits_list": visits,
           "clues_list": clues, "notifications_list": notifications, "organizations_list": organizations,
           "schools_list": schools, "campaigns_list": campaigns, "visits_team_candidates_list": team_candidates,
           "programmes_list": programmes, "programme_tasks_list": programme_tasks,
-          "programme_reports_list": programme_reports, "people_list": people_list, **WITH_FILES, **WITH_SETTINGS}
+          "programme_reports_list": programme_reports, "people_list": people_list, "evaluations_list": evaluations,
+          "selfcheck_requests_list": selfcheck_requests, "selfchecks_list": selfchecks, **WITH_FILES, **WITH_SETTINGS}
 
 
 def _list_operations(schema) -> set[str]:

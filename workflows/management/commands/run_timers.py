@@ -23,15 +23,13 @@ from notifications.delivery import deliver_due_webhooks, send_due_emails  # outb
 from notifications.digest import send_digests_if_due
 from ops.heartbeat import Beater
 from programmes.services import supervise
+from webhooks.outbox import deliver_due as deliver_due_event_webhooks  # the integrators' signed webhooks
 
 log = logging.getLogger(__name__)
 
 
 def sweep() -> tuple[int, int]:
     """One pass over everything due now; returns (timers fired, conditions fired)."""
-
-    from webhooks.outbox import deliver_due as deliver_due_event_webhooks  # the integrators' signed webhooks
-
     fired = fire_due_timers(), fire_due_conditions()
     deliver_due_webhooks()
     deliver_due_event_webhooks()
