@@ -11,7 +11,6 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 

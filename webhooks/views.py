@@ -8,7 +8,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 

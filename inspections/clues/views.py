@@ -1,6 +1,6 @@
 """Clue screens: list, register, and the clue page where each step's form lives.
 
-Reads through selectors_clues (complainant masked by clue_for_viewer), writes
+Reads through inspections.clues.selectors (complainant masked by clue_for_viewer), writes
 through inspections.clues.services; a refusal is shown on the page, an invisible clue is 404.
 """
 from django.contrib import messages

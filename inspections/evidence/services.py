@@ -9,7 +9,6 @@ import hashlib
 import io
 import re
 import warnings
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath

@@ -27,7 +27,7 @@ from config.params import date_param, int_param
 from inspections.checklists.models import ChecklistSection, Severity
 from inspections.orders.models import Finding, RectificationOrder
 from inspections.reports.models import ExportJob
-from inspections.reports.stats import SHANGHAI, StatsFilter, findings_in_scope, orders_in_scope
+from inspections.reports.stats import SHANGHAI, StatsFilter, orders_in_scope
 from ops.replica import statistics_reads
 from security.exports import xlsx_text_cell
 from security.services import audit_export

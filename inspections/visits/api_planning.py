@@ -5,7 +5,6 @@ a date not before today, a lead and members among the inspectors who may inspect
 `visits.visit_plan` decides (403 for someone who may plan nowhere). A replayed `client_uuid` answers 200 with
 the visit already planned (201 the first time), as the orders, findings and reports do.
 """
-import uuid
 
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema

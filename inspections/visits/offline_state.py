@@ -26,14 +26,19 @@ def _rules() -> dict:
             "after": dict(AFTER)}
 
 
-def visit_offline_state(user, visit: Visit) -> dict:
+def _whose(user, visit: Visit) -> dict:
+    """Whose steps these are, whatever the state (the state may move on offline): the policy's own answer."""
+    return {"may_conduct": actions.holds(user, "visit.answer", visit),
+            "may_submit": actions.holds(user, "visit.submit", visit)}
+
+
+def visit_offline_state(user, visit: Visit, whose: dict | None = None) -> dict:
     """The visit as the server has it now, for a page the tablet may redraw offline (one query per list)."""
     items = ChecklistItem.objects.filter(section__template_id=visit.template_id).order_by(
         "section__order", "order", "pk").values_list("pk", "code")
     return {
         "visit": visit.pk, "status": visit.status, "signed": bool(visit.signed_at),
-        "may_conduct": actions.holds(user, "visit.answer", visit),
-        "may_submit": actions.holds(user, "visit.submit", visit),
+        **(whose or _whose(user, visit)),
         "items": [[pk, code] for pk, code in items],
         "results": {str(item): result for item, result in visit.results.values_list("item_id", "result")},
         "findings": [{"uuid": str(u) if u else "", "item": item}
@@ -48,9 +53,8 @@ def page_context(user, visit: Visit) -> dict:
     """For the summary and sign templates: the state as JSON, and which parts the tablet may still need to show
     offline (a visit opened while planned may be checked in, answered and signed on the tablet)."""
     open_statuses = (*CHECKIN_FROM, *SIGNABLE)
-    return {"offline_state": visit_offline_state(user, visit),
-            # whose steps these are, whatever the state (the state may move on offline): the policy's own answer
-            "may_conduct": actions.holds(user, "visit.sign", visit), "may_submit": actions.holds(user, "visit.submit", visit),
+    whose = _whose(user, visit)  # asked once: the page's blocks and the tablet's state read the same answer
+    return {"offline_state": visit_offline_state(user, visit, whose), **whose,
             "sign_open": not visit.signed_at and visit.status in open_statuses,
             "submit_open": visit.status in (*open_statuses, *SUBMITTABLE),
             "sign_now": visit.status in SIGNABLE, "submit_now": visit.status in SUBMITTABLE}

@@ -1,4 +1,4 @@
-"""Tablet screens for visits. Reads go through selectors_visits, writes through inspections.visits.services.
+"""Tablet screens for visits. Reads go through inspections.visits.selectors, writes through inspections.visits.services.
 
 The on-site screens save through the JSON API (inspections/visits/api.py) as
 each answer is given; the forms here are the few whole-page actions
@@ -23,7 +23,6 @@ from inspections.checklists import admin as checklist_admin
 from inspections.orders import drafts
 
 from inspections.visits import views_offline
-from inspections.visits import actions as visit_actions
 from inspections.visits import offline_state, services
 from inspections.evidence.watermark import watermarked_response
 from inspections.visits.forms import ChecklistCopyForm, ChecklistItemForm, VisitPlanForm
@@ -53,7 +52,7 @@ def _context(request, visit, **extra) -> dict:
     user = request.user
     return {"visit": visit, "progress": services.visit_progress(visit), "orders": orders_of_visit(user, visit),
             # the on-site team (offline caching and sync); what each may do now: the policy, via {% can %}
-            "on_team": visit_actions.holds(user, "visit.answer", visit), "subject": visit,
+            "on_team": actions.holds(user, "visit.answer", visit), "subject": visit,
             "allowed_actions": actions.actions_for(user, visit), "editable": visit.status in services.EDITABLE,
             "lead": visit.members.filter(is_lead=True).select_related("user").first(),
             "team": visit.members.select_related("user"), **extra}
@@ -84,7 +83,7 @@ def record(request, pk):
 @login_required
 def conduct(request, pk):
     visit = get_visit_for_user(request.user, pk)
-    if not visit_actions.holds(request.user, "visit.answer", visit):
+    if not actions.holds(request.user, "visit.answer", visit):
         raise PermissionDenied
     # a planned visit's checklist is served too: the tablet keeps it for a check-in made offline
     if visit.status not in (*services.EDITABLE, Visit.Status.PLANNED):
@@ -97,7 +96,7 @@ def conduct(request, pk):
 @login_required
 def sign(request, pk):
     visit = get_visit_for_user(request.user, pk)
-    if not visit_actions.holds(request.user, "visit.answer", visit):
+    if not actions.holds(request.user, "visit.answer", visit):
         raise PermissionDenied
     return render(request, "inspections/visits/sign.html", _context(request, visit, **offline_state.page_context(
         request.user, visit)))
@@ -120,7 +119,7 @@ def summary(request, pk):
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
     visit = get_visit_for_user(request.user, pk)
-    if not visit_actions.holds(request.user, "visit.review", visit):
+    if not actions.holds(request.user, "visit.review", visit):
         raise PermissionDenied
     if request.method == "POST":
         try:
@@ -251,7 +250,7 @@ def _finding_of(request, pk, finding_pk):
     finding = visit.findings.select_related("item").prefetch_related("attachments").filter(pk=finding_pk).first()
     if finding is None:
         raise Http404
-    if not visit_actions.holds(request.user, "visit.answer", visit):
+    if not actions.holds(request.user, "visit.answer", visit):
         raise PermissionDenied
     return visit, finding
 
